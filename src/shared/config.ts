@@ -1,0 +1,91 @@
+import * as s from './schema.js';
+
+/** Image side the models are built for (the paper resizes MNIST to 64x64). */
+export const IMAGE_SIZE = 64;
+
+export const ARCHITECTURES = ['paper', 'dcgan5'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const PRESETS = ['quick', 'paper'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+export const datasetSchema = s.union<DatasetRef>([
+  s.object({ kind: s.literal('mnist') }),
+  s.object({
+    kind: s.literal('idx'),
+    images: s.string({ minLength: 1, maxLength: 4096, label: 'Images file (idx3, plain or .gz)' }),
+    labels: s.optional(s.string({ minLength: 1, maxLength: 4096, label: 'Labels file (idx1, plain or .gz)' })),
+  }),
+]);
+
+export type DatasetRef = { kind: 'mnist' } | { kind: 'idx'; images: string; labels?: string };
+
+/**
+ * Everything that determines a run's result. It is stored with the run and a
+ * derived run copies it, changing only `excluded`.
+ */
+export const runConfigSchema = s.object({
+  dataset: datasetSchema,
+  limit: s.nullable(
+    s.number({ integer: true, min: 1, max: 10_000_000, label: 'Training images', help: 'A seeded subset of the dataset; empty for all of it' }),
+  ),
+  excluded: s.array(s.string({ maxLength: 200 }), { maxItems: 10_000_000, label: 'Excluded sample ids' }),
+  arch: s.oneOf(ARCHITECTURES, {
+    label: 'Discriminator',
+    help: "paper: 4 convolutions, the last maps the 8x8 map to one logit; dcgan5: PyTorch's 5-convolution D",
+  }),
+  nz: s.number({ integer: true, min: 1, max: 1024, label: 'Noise size (nz)' }),
+  ngf: s.number({ integer: true, min: 1, max: 512, label: 'Generator width (ngf)' }),
+  ndf: s.number({ integer: true, min: 1, max: 512, label: 'Discriminator width (ndf)' }),
+  batchSize: s.number({ integer: true, min: 2, max: 4096, label: 'Batch size' }),
+  epochs: s.number({ integer: true, min: 1, max: 10_000, label: 'Epochs' }),
+  lr: s.number({ min: 1e-7, max: 1, label: 'Learning rate' }),
+  beta1: s.number({ min: 0, max: 0.9999, label: 'Adam beta1' }),
+  beta2: s.number({ min: 0, max: 0.99999, label: 'Adam beta2' }),
+  seed: s.number({ integer: true, min: 0, max: 2 ** 31 - 1, label: 'Seed' }),
+});
+
+export type RunConfig = s.Infer<typeof runConfigSchema>;
+
+const COMMON = {
+  dataset: { kind: 'mnist' } as DatasetRef,
+  excluded: [] as string[],
+  arch: 'paper' as Architecture,
+  nz: 100,
+  lr: 2e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+  batchSize: 64,
+  seed: 1,
+};
+
+/**
+ * quick: sized so a 2-core CPU without libtensorflow finishes its first epoch in
+ * about two minutes (see README for the measurement). paper: the paper's size.
+ */
+export const PRESET_CONFIGS: Record<PresetName, RunConfig> = {
+  quick: { ...COMMON, limit: 6400, ngf: 16, ndf: 16, epochs: 10 },
+  paper: { ...COMMON, limit: null, ngf: 64, ndf: 64, epochs: 25 },
+};
+
+export function presetConfig(name: PresetName): RunConfig {
+  const c = PRESET_CONFIGS[name];
+  return { ...c, dataset: { ...c.dataset }, excluded: [...c.excluded] };
+}
+
+export function validateRunConfig(value: unknown): s.Result<RunConfig> {
+  return s.parse(runConfigSchema, value);
+}
+
+/** Stable identity of a training sample: dataset id and index in that dataset. */
+export function sampleId(datasetId: string, index: number): string {
+  return `${datasetId}:${index}`;
+}
+
+export function parseSampleId(id: string): { datasetId: string; index: number } | null {
+  const at = id.lastIndexOf(':');
+  if (at <= 0) return null;
+  const index = Number(id.slice(at + 1));
+  if (!Number.isInteger(index) || index < 0) return null;
+  return { datasetId: id.slice(0, at), index };
+}
