@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { bceWithLogits, meanProbability } from './losses.js';
+
+export interface GanModels {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+}
+
+export interface GanOptimizers {
+  d: tf.Optimizer;
+  g: tf.Optimizer;
+}
+
+export interface StepValues {
+  lossD: number;
+  lossG: number;
+  /** Mean D(x) on the real batch. */
+  dx: number;
+  /** Mean D(G(z)) during the D step, before D is updated (PyTorch's D_G_z1). */
+  dgz: number;
+}
+
+function trainable(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * One DCGAN iteration as in PyTorch's example: update D on a real and a fake
+ * batch, then G with the non-saturating loss (fake labelled real). G runs in
+ * training mode in both halves, so its BatchNorm moving averages move twice per
+ * iteration; they are only used for inference-mode sampling.
+ */
+export function trainStep(models: GanModels, opt: GanOptimizers, real: tf.Tensor4D, z: tf.Tensor4D): StepValues {
+  const { generator: G, discriminator: D } = models;
+  const [lossD, dx, dgz, lossG] = tf.tidy(() => {
+    let dxT: tf.Scalar | undefined;
+    let dgzT: tf.Scalar | undefined;
+    const dStep = tf.variableGrads(() => {
+      // Gradients flow only to the variables asked for, so G gets none here.
+      const fake = G.apply(z, { training: true }) as tf.Tensor;
+      const realLogits = D.apply(real, { training: true }) as tf.Tensor;
+      const fakeLogits = D.apply(fake, { training: true }) as tf.Tensor;
+      dxT = tf.keep(meanProbability(realLogits));
+      dgzT = tf.keep(meanProbability(fakeLogits));
+      return tf.add(bceWithLogits(realLogits, 1), bceWithLogits(fakeLogits, 0)) as tf.Scalar;
+    }, trainable(D));
+    opt.d.applyGradients(dStep.grads);
+    const gStep = tf.variableGrads(() => {
+      const fake = G.apply(z, { training: true }) as tf.Tensor;
+      return bceWithLogits(D.apply(fake, { training: true }) as tf.Tensor, 1);
+    }, trainable(G));
+    opt.g.applyGradients(gStep.grads);
+    return [dStep.value, dxT!, dgzT!, gStep.value];
+  });
+  const values = {
+    lossD: lossD.dataSync()[0],
+    lossG: lossG.dataSync()[0],
+    dx: dx.dataSync()[0],
+    dgz: dgz.dataSync()[0],
+  };
+  tf.dispose([lossD, dx, dgz, lossG]);
+  return values;
+}

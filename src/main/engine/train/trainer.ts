@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { IMAGE_SIZE, type RunConfig } from '../../../shared/config.js';
+import { type Dataset, excludedIndices, fillBatch, selectIndices } from '../data/dataset.js';
+import { buildDiscriminator } from '../model/discriminator.js';
+import { buildGenerator } from '../model/generator.js';
+import { gridPng } from '../png.js';
+import type { EpochResult, IterationMetrics, ResumePoint } from '../protocol.js';
+import { createRng, deriveSeed, fillNormal, shuffle } from '../rng.js';
+import { loadModel, loadOptimizers, verifyCheckpointKind, writeCheckpoint } from './checkpoint.js';
+import { type GanModels, type GanOptimizers, trainStep } from './step.js';
+
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly iteration: number,
+    values: Record<string, number>,
+  ) {
+    const bad = Object.entries(values)
+      .filter(([, v]) => !Number.isFinite(v))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    super(`training diverged: non-finite loss at epoch ${epoch}, iteration ${iteration} (${bad}); checkpoints of earlier epochs are intact`);
+  }
+}
+
+export interface TrainHooks {
+  onProgress(m: IterationMetrics): void;
+  onEpoch(r: EpochResult): void | Promise<void>;
+  isCancelled(): boolean;
+  /** Lets the caller inject a fault, for tests of the NaN path. */
+  transformLosses?(v: { lossD: number; lossG: number }, iteration: number): { lossD: number; lossG: number };
+}
+
+export const GRID_SIZE = 64;
+
+const SEED_NOISE = 1;
+const SEED_SHUFFLE = 2;
+const SEED_FIXED_NOISE = 3;
+
+function pad3(n: number): string {
+  return String(n).padStart(3, '0');
+}
+
+export function epochCheckpointDir(epoch: number): string {
+  return path.join('checkpoints', `epoch-${pad3(epoch)}`);
+}
+
+export function epochGridFile(epoch: number): string {
+  return path.join('grids', `epoch-${pad3(epoch)}.png`);
+}
+
+function createOptimizers(config: RunConfig): GanOptimizers {
+  return {
+    d: tf.train.adam(config.lr, config.beta1, config.beta2),
+    g: tf.train.adam(config.lr, config.beta1, config.beta2),
+  };
+}
+
+async function restore(config: RunConfig, resume: ResumePoint | undefined): Promise<{ models: GanModels; opt: GanOptimizers }> {
+  const opt = createOptimizers(config);
+  if (!resume) {
+    return {
+      models: {
+        generator: buildGenerator({ nz: config.nz, ngf: config.ngf, seed: config.seed }),
+        discriminator: buildDiscriminator({ arch: config.arch, ndf: config.ndf, seed: config.seed }),
+      },
+      opt,
+    };
+  }
+  for (const kind of ['generator', 'discriminator', 'optimizer'] as const) verifyCheckpointKind(resume.dir, kind, resume.sha256[kind]);
+  const models = {
+    generator: await loadModel(path.join(resume.dir, 'generator', 'model.json')),
+    discriminator: await loadModel(path.join(resume.dir, 'discriminator', 'model.json')),
+  };
+  // Adam creates its slots lazily on the first update; restoring them in the
+  // order of the trainable weights matches the order applyGradients uses.
+  await loadOptimizers(path.join(resume.dir, 'optimizer.json'), { d: opt.d, g: opt.g });
+  return { models, opt };
+}
+
+/** The images this run trains on, as dataset indices (its seeded subset minus exclusions). */
+export function trainingIndices(dataset: Dataset, config: RunConfig): Int32Array {
+  return selectIndices(dataset.count, config.limit, config.seed, excludedIndices(dataset, config.excluded));
+}
+
+function fixedNoise(config: RunConfig): tf.Tensor4D {
+  const z = fillNormal(createRng(deriveSeed(config.seed, SEED_FIXED_NOISE)), new Float32Array(GRID_SIZE * config.nz));
+  return tf.tensor4d(z, [GRID_SIZE, 1, 1, config.nz]);
+}
+
+function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Buffer {
+  const images = tf.tidy(() => G.apply(noise, { training: false }) as tf.Tensor);
+  const data = images.dataSync() as Float32Array;
+  images.dispose();
+  return gridPng(data, GRID_SIZE, IMAGE_SIZE);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Trains from the epoch after `resume` (or from scratch) to config.epochs.
+ * Every random draw is derived from (seed, epoch, purpose), so a resumed run
+ * sees the same batches and noise as one that never stopped.
+ */
+export async function train(
+  dataset: Dataset,
+  config: RunConfig,
+  runDir: string,
+  resume: ResumePoint | undefined,
+  hooks: TrainHooks,
+): Promise<'completed' | 'cancelled'> {
+  const indices = trainingIndices(dataset, config);
+  const batches = Math.floor(indices.length / config.batchSize);
+  if (batches < 1)
+    throw new Error(`the run has ${indices.length} training images, fewer than one batch of ${config.batchSize}`);
+  const { models, opt } = await restore(config, resume);
+  const noise = fixedNoise(config);
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const realBuf = new Float32Array(config.batchSize * pixels);
+  const zBuf = new Float32Array(config.batchSize * config.nz);
+  const startEpoch = (resume?.epoch ?? 0) + 1;
+  try {
+    for (let epoch = startEpoch; epoch <= config.epochs; epoch++) {
+      const started = performance.now();
+      const order = shuffle(createRng(deriveSeed(config.seed, epoch, SEED_SHUFFLE)), Int32Array.from(indices));
+      const noiseRng = createRng(deriveSeed(config.seed, epoch, SEED_NOISE));
+      const sums = { lossD: 0, lossG: 0, dx: 0, dgz: 0 };
+      for (let b = 0; b < batches; b++) {
+        if (hooks.isCancelled()) return 'cancelled';
+        const iteration = (epoch - 1) * batches + b + 1;
+        fillBatch(dataset, order.subarray(b * config.batchSize, (b + 1) * config.batchSize), realBuf);
+        fillNormal(noiseRng, zBuf);
+        const real = tf.tensor4d(realBuf, [config.batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        const z = tf.tensor4d(zBuf, [config.batchSize, 1, 1, config.nz]);
+        let v;
+        try {
+          v = trainStep(models, opt, real, z);
+        } finally {
+          tf.dispose([real, z]);
+        }
+        const losses = hooks.transformLosses ? hooks.transformLosses(v, iteration) : v;
+        const values = { ...v, ...losses };
+        if (!Number.isFinite(values.lossD) || !Number.isFinite(values.lossG))
+          throw new NonFiniteLossError(epoch, iteration, { Loss_D: values.lossD, Loss_G: values.lossG });
+        sums.lossD += values.lossD;
+        sums.lossG += values.lossG;
+        sums.dx += values.dx;
+        sums.dgz += values.dgz;
+        hooks.onProgress({ epoch, iteration, batch: b + 1, batches, ...values });
+        await yieldToEventLoop();
+      }
+      const grid = epochGridFile(epoch);
+      mkdirSync(path.join(runDir, path.dirname(grid)), { recursive: true });
+      writeFileSync(path.join(runDir, grid), renderGrid(models.generator, noise));
+      const checkpointDir = epochCheckpointDir(epoch);
+      const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g });
+      await hooks.onEpoch({
+        epoch,
+        lossD: sums.lossD / batches,
+        lossG: sums.lossG / batches,
+        dx: sums.dx / batches,
+        dgz: sums.dgz / batches,
+        seconds: (performance.now() - started) / 1000,
+        iterations: batches,
+        grid,
+        checkpointDir,
+        files,
+      });
+    }
+    return 'completed';
+  } finally {
+    tf.dispose([noise]);
+    models.generator.dispose();
+    models.discriminator.dispose();
+    opt.d.dispose();
+    opt.g.dispose();
+  }
+}

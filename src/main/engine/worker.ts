@@ -1,0 +1,80 @@
+import { initBackend } from './backend/choose.js';
+import { loadDataset } from './data/dataset.js';
+import type { HostToWorker, TrainJob, WorkerToHost } from './protocol.js';
+import { NonFiniteLossError, train } from './train/trainer.js';
+import type { IterationMetrics } from './protocol.js';
+
+// Entry of the engine process: child_process.fork under Node, utilityProcess in
+// Electron. It trains one job and exits; the host owns the store.
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(msg: WorkerToHost): void {
+  if (parentPort) parentPort.postMessage(msg);
+  else process.send?.(msg);
+}
+
+function onMessage(listener: (msg: HostToWorker) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data as HostToWorker));
+  else process.on('message', (m) => listener(m as HostToWorker));
+}
+
+/** Progress is batched so a fast backend does not flood the host. */
+const PROGRESS_FLUSH_MS = 250;
+
+async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
+  const backend = await initBackend();
+  send({ type: 'ready', backend });
+  const dataset = loadDataset(job.config.dataset);
+  let pending: IterationMetrics[] = [];
+  let lastFlush = 0;
+  const flush = () => {
+    if (pending.length > 0) send({ type: 'progress', metrics: pending });
+    pending = [];
+    lastFlush = Date.now();
+  };
+  let last: IterationMetrics | undefined;
+  const faultAt = Number(process.env.GAN_FOCUS_FAULT_NAN_AT ?? 0);
+  try {
+    const status = await train(dataset, job.config, job.runDir, job.resume, {
+      onProgress(m) {
+        last = m;
+        pending.push(m);
+        if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush();
+      },
+      onEpoch(result) {
+        flush();
+        send({ type: 'epoch', result });
+      },
+      isCancelled: cancelled,
+      // A fault injection used by the tests of the NaN path (documented in README).
+      transformLosses: faultAt > 0 ? (v, iteration) => (iteration >= faultAt ? { ...v, lossD: Number.NaN } : v) : undefined,
+    });
+    flush();
+    send({ type: 'done', status });
+  } catch (err) {
+    flush();
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof NonFiniteLossError) send({ type: 'failed', message, epoch: err.epoch, iteration: err.iteration });
+    else send({ type: 'failed', message, epoch: last?.epoch, iteration: last?.iteration });
+  }
+}
+
+let cancelRequested = false;
+let started = false;
+onMessage((msg) => {
+  if (msg.type === 'cancel') {
+    cancelRequested = true;
+  } else if (msg.type === 'train' && !started) {
+    started = true;
+    run(msg.job, () => cancelRequested).finally(() => {
+      // Let the last message leave before the process ends.
+      setTimeout(() => process.exit(0), 50);
+    });
+  }
+});
