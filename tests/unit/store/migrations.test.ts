@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../../src/main/store/db.js';
+import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../../src/main/store/migrations.js';
+import { createRun, getRun } from '../../../src/main/store/runs.js';
+import { config, tempDir } from './temp-db.js';
+
+const LATEST = MIGRATIONS.length;
+
+const tables = (db: Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
+
+const versions = (db: Database) => db.prepare('SELECT version, name FROM schema_version ORDER BY version').all();
+
+// Stands in for the next real migration, to test an upgrade across more than one step.
+const addColour: Migration = {
+  version: LATEST + 1,
+  name: 'run-colour',
+  up: (db) => db.exec("ALTER TABLE runs ADD COLUMN colour TEXT NOT NULL DEFAULT 'grey'"),
+};
+
+describe('migrations', () => {
+  it('builds the schema on an empty database and records each version', () => {
+    const db = openDatabase(join(tempDir(), 'gan-focus.db'));
+    expect(tables(db)).toEqual(['checkpoints', 'epochs', 'metrics', 'runs', 'schema_version']);
+    expect(schemaVersion(db)).toBe(LATEST);
+    expect(versions(db)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    const applied = db.prepare('SELECT applied_at FROM schema_version').get() as { applied_at: string };
+    expect(Number.isNaN(Date.parse(applied.applied_at))).toBe(false);
+    db.close();
+  });
+
+  it('keeps data and version on reopen, and applying again changes nothing', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const db = openDatabase(file);
+    const run = createRun(db, { name: 'keep me', config: config() });
+    db.close();
+
+    const again = openDatabase(file);
+    expect(getRun(again, run.id)?.name).toBe('keep me');
+    expect(schemaVersion(again)).toBe(LATEST);
+    expect(migrate(again)).toEqual({ from: LATEST, to: LATEST, applied: [] });
+    expect(versions(again)).toHaveLength(LATEST);
+    again.close();
+  });
+
+  it('upgrades a database built by the previous release', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    openDatabase(file, { migrations: MIGRATIONS.slice(0, -1) }).close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST);
+    expect(tables(db)).toContain('runs');
+    db.close();
+  });
+
+  it('upgrades a database with data to a newer migration, keeping the data', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const old = openDatabase(file);
+    const run = createRun(old, { name: 'old run', config: config() });
+    old.close();
+
+    const db = openDatabase(file, { migrations: [...MIGRATIONS, addColour] });
+    expect(schemaVersion(db)).toBe(LATEST + 1);
+    expect(db.prepare('SELECT name, colour FROM runs WHERE id = ?').get(run.id)).toEqual({ name: 'old run', colour: 'grey' });
+    db.close();
+  });
+
+  it('refuses a database written by a newer version, leaving it untouched', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    openDatabase(file, { migrations: [...MIGRATIONS, addColour] }).close();
+
+    expect(() => openDatabase(file)).toThrow(
+      new RegExp(`gan-focus\\.db has schema version ${LATEST + 1}, newer than this GAN Focus knows \\(${LATEST}`),
+    );
+    const db = openDatabase(file, { migrations: [...MIGRATIONS, addColour] });
+    expect(schemaVersion(db)).toBe(LATEST + 1);
+    db.close();
+  });
+
+  it('rolls back a failing migration entirely and names it', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    openDatabase(file).close();
+    const broken: Migration = {
+      version: LATEST + 1,
+      name: 'half-done',
+      up: (db) => {
+        db.exec('CREATE TABLE half (x INTEGER)');
+        db.exec('THIS IS NOT SQL');
+      },
+    };
+    expect(() => openDatabase(file, { migrations: [...MIGRATIONS, broken] })).toThrow(`migration ${LATEST + 1} (half-done) failed`);
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST);
+    expect(tables(db)).not.toContain('half');
+    db.close();
+  });
+
+  it('refuses a migration list with a gap', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    expect(() => openDatabase(file, { migrations: [...MIGRATIONS, { ...addColour, version: LATEST + 2 }] })).toThrow(
+      `has version ${LATEST + 2}, expected ${LATEST + 1}`,
+    );
+  });
+});
