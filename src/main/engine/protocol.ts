@@ -20,7 +20,7 @@ export interface TrainJob {
   resume?: ResumePoint;
 }
 
-export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'cancel' };
+export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'estimate'; config: RunConfig } | { type: 'cancel' };
 
 export interface IterationMetrics {
   epoch: number;
@@ -54,4 +54,5 @@ export type WorkerToHost =
   | { type: 'progress'; metrics: IterationMetrics[] }
   | { type: 'epoch'; result: EpochResult }
   | { type: 'failed'; message: string; epoch?: number; iteration?: number }
-  | { type: 'done'; status: 'completed' | 'cancelled' };
+  | { type: 'done'; status: 'completed' | 'cancelled' }
+  | { type: 'estimate'; backend: string; msPerStep: number };

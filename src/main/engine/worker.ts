@@ -1,7 +1,8 @@
 import { initBackend } from './backend/choose.js';
 import { loadDataset } from './data/dataset.js';
 import type { HostToWorker, TrainJob, WorkerToHost } from './protocol.js';
-import { NonFiniteLossError, train } from './train/trainer.js';
+import { measureStepMs } from './train/estimate.js';
+import { NonFiniteLossError, train, trainingIndices } from './train/trainer.js';
 import type { IterationMetrics } from './protocol.js';
 
 // Entry of the engine process: child_process.fork under Node, utilityProcess in
@@ -28,9 +29,6 @@ function onMessage(listener: (msg: HostToWorker) => void): void {
 const PROGRESS_FLUSH_MS = 250;
 
 async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
-  const backend = await initBackend();
-  send({ type: 'ready', backend });
-  const dataset = loadDataset(job.config.dataset);
   let pending: IterationMetrics[] = [];
   let lastFlush = 0;
   const flush = () => {
@@ -41,6 +39,11 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
   let last: IterationMetrics | undefined;
   const faultAt = Number(process.env.GAN_FOCUS_FAULT_NAN_AT ?? 0);
   try {
+    const backend = await initBackend();
+    send({ type: 'ready', backend });
+    const dataset = loadDataset(job.config.dataset);
+    const images = trainingIndices(dataset, job.config).length;
+    send({ type: 'dataset', datasetId: dataset.id, images, batchesPerEpoch: Math.floor(images / job.config.batchSize) });
     const status = await train(dataset, job.config, job.runDir, job.resume, {
       onProgress(m) {
         last = m;
@@ -65,14 +68,27 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
   }
 }
 
+async function estimate(config: TrainJob['config']): Promise<void> {
+  try {
+    const backend = await initBackend();
+    send({ type: 'estimate', backend: backend.chosen, msPerStep: measureStepMs(config) });
+  } catch (err) {
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+// Without its host nobody records the results: stop rather than train blind.
+process.on('disconnect', () => process.exit(1));
+
 let cancelRequested = false;
 let started = false;
 onMessage((msg) => {
   if (msg.type === 'cancel') {
     cancelRequested = true;
-  } else if (msg.type === 'train' && !started) {
+  } else if (!started) {
     started = true;
-    run(msg.job, () => cancelRequested).finally(() => {
+    const job = msg.type === 'train' ? run(msg.job, () => cancelRequested) : estimate(msg.config);
+    job.finally(() => {
       // Let the last message leave before the process ends.
       setTimeout(() => process.exit(0), 50);
     });

@@ -282,3 +282,8 @@ function checkStrings(values: unknown, label: string, opts: { trim: boolean; max
     return s;
   });
 }
+
+/** The dataset id is known once the engine has read the data (an imported file's id is its hash). */
+export function setDatasetId(db: Database, id: number, datasetId: string): void {
+  if (db.prepare('UPDATE runs SET dataset_id = ? WHERE id = ?').run(datasetId, id).changes === 0) throw new Error(`run ${id} does not exist`);
+}

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { cudaGpuVisible } from './gpu-probe.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
@@ -39,16 +38,6 @@ export function explainLoadFailure(pkg: string, err: unknown): string {
 
 function firstLine(s: string): string {
   return s.split('\n')[0].slice(0, 300);
-}
-
-function cudaGpuVisible(): string | null {
-  if (!existsSync('/dev/nvidiactl') && process.platform === 'linux') return 'no CUDA GPU visible (/dev/nvidiactl missing)';
-  try {
-    const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return /GPU \d+/.test(out) ? null : 'nvidia-smi lists no GPU';
-  } catch {
-    return 'no CUDA GPU visible (nvidia-smi not found or failed)';
-  }
 }
 
 function packageVersion(pkg: string): string | null {
