@@ -166,10 +166,16 @@ export function array<T>(item: Schema<T>, opts: { maxItems?: number } & FieldMet
   };
 }
 
-export function nullable<T>(inner: Schema<T>): Schema<T | null> {
+export interface NullableSchema<T> extends Schema<T | null> {
+  readonly kind: 'nullable';
+  readonly inner: Schema<T>;
+}
+
+export function nullable<T>(inner: Schema<T>): NullableSchema<T> {
   return {
     kind: 'nullable',
     meta: inner.meta,
+    inner,
     check(value, path, issues) {
       if (value === null) return null;
       return inner.check(value, path, issues);
@@ -240,10 +246,16 @@ export function object<S extends Shape>(shape: S, meta: FieldMeta = {}): ObjectS
 }
 
 /** Discriminated by the `kind` field of each member object. */
-export function union<T>(members: Schema<T>[], meta: FieldMeta = {}): Schema<T> {
+export interface UnionSchema<T> extends Schema<T> {
+  readonly kind: 'union';
+  readonly members: readonly Schema<T>[];
+}
+
+export function union<T>(members: Schema<T>[], meta: FieldMeta = {}): UnionSchema<T> {
   return {
     kind: 'union',
     meta,
+    members,
     check(value, path, issues) {
       let best: Issue[] | undefined;
       for (const m of members) {
