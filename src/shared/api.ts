@@ -5,7 +5,7 @@
 
 import { PRESETS, runConfigSchema, type RunConfig } from './config.js';
 import * as s from './schema.js';
-import { RUN_STATUSES, type RunStatus } from './types.js';
+import { RUN_STATUSES, type EpochRow, type MetricRow, type RunRow, type RunStatus } from './types.js';
 
 const id = s.number({ integer: true, min: 1 });
 const epoch = s.number({ integer: true, min: 1 });
@@ -51,56 +51,16 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type ParamsOf<M extends MethodName> = s.Infer<(typeof methods)[M]['params']>;
 
-export interface RunError {
-  message: string;
-  epoch?: number;
-  iteration?: number;
-}
+export type RunSummary = RunRow;
+export type { MetricRow, RunError } from './types.js';
 
-export interface RunSummary {
-  id: number;
-  name: string;
-  status: RunStatus;
-  config: RunConfig;
-  datasetId: string | null;
-  parentId: number | null;
-  excluded: string[];
-  backend: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  notes: string;
-  tags: string[];
-  error: RunError | null;
-  epochsCompleted: number;
-}
-
-export interface EpochSummary {
-  epoch: number;
-  lossD: number;
-  lossG: number;
-  dx: number;
-  dgz: number;
-  seconds: number;
-  iterations: number;
-  /** Absolute paths of the model.json files. */
-  checkpoint: { generator: string; discriminator: string; optimizer: string };
-  gridPath: string;
-}
+/** An epoch as the API reports it: checkpoint and grid paths are absolute. */
+export type EpochSummary = EpochRow;
 
 export interface RunDetail extends RunSummary {
   epochs: EpochSummary[];
   /** Runs derived from this one. */
   children: { id: number; name: string; status: RunStatus }[];
-}
-
-export interface MetricRow {
-  epoch: number;
-  iteration: number;
-  lossD: number;
-  lossG: number;
-  dx: number;
-  dgz: number;
 }
 
 export interface DoctorReport {
@@ -170,4 +130,14 @@ export const requestSchema = s.object({
 
 export function isMethodName(m: string): m is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, m);
+}
+
+/**
+ * What the Electron preload exposes as `window.ganFocus`: the wire format, and
+ * nothing else. `call` resolves with the router's Response (never rejects for
+ * a bad request); `onEvent` returns its unsubscribe function.
+ */
+export interface GanFocusBridge {
+  call(msg: Request): Promise<Response>;
+  onEvent(listener: (e: ApiEvent) => void): () => void;
 }

@@ -5,11 +5,11 @@ import { deriveSeed } from '../rng.js';
 // N(0, 0.02), BatchNorm gamma N(1, 0.02), beta 0. Each layer gets its own seed
 // derived from the run seed so that a run is reproducible.
 
-export function convInit(seed: number, layerIndex: number): tf.initializers.Initializer {
+export function convInit(seed: number, layerIndex: number) {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: deriveSeed(seed, layerIndex, 1) });
 }
 
-export function gammaInit(seed: number, layerIndex: number): tf.initializers.Initializer {
+export function gammaInit(seed: number, layerIndex: number) {
   return tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: deriveSeed(seed, layerIndex, 2) });
 }
 
