@@ -92,6 +92,9 @@ let current: BackendReport | null = null;
  */
 export async function initBackend(force: string | undefined = process.env.GAN_FOCUS_BACKEND): Promise<BackendReport> {
   if (current) return current;
+  // PROD silences tfjs' console advice to install tfjs-node: doctor explains the
+  // choice instead, and the advice is wrong where tfjs-node cannot install.
+  tf.env().set('PROD', true);
   if (force !== undefined && force !== '' && !(BACKEND_CHOICES as readonly string[]).includes(force))
     throw new Error(`GAN_FOCUS_BACKEND=${force} is not one of ${BACKEND_CHOICES.join(', ')}`);
   const skipped: BackendReport['skipped'] = [];
