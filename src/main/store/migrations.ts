@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { initial } from './migrations/001-initial.js';
+import { explain } from './migrations/002-explain.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, explain];
 
 export interface MigrationResult {
   from: number;

@@ -24,7 +24,9 @@ const addColour: Migration = {
 describe('migrations', () => {
   it('builds the schema on an empty database and records each version', () => {
     const db = openDatabase(join(tempDir(), 'gan-focus.db'));
-    expect(tables(db)).toEqual(['checkpoints', 'epochs', 'metrics', 'runs', 'schema_version']);
+    expect(tables(db)).toEqual([
+      'best_epochs', 'checkpoints', 'epochs', 'explanations', 'focus', 'metrics', 'probes', 'quality', 'reviews', 'runs', 'schema_version',
+    ]);
     expect(schemaVersion(db)).toBe(LATEST);
     expect(versions(db)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     const applied = db.prepare('SELECT applied_at FROM schema_version').get() as { applied_at: string };
