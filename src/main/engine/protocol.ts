@@ -1,4 +1,6 @@
 import type { RunConfig } from '../../shared/config.js';
+import type { CamMethod, CamTarget } from '../../shared/explain.js';
+import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { BackendReport } from './backend/choose.js';
 import type { CheckpointFile } from './train/checkpoint.js';
 
@@ -20,7 +22,45 @@ export interface TrainJob {
   resume?: ResumePoint;
 }
 
-export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'estimate'; config: RunConfig } | { type: 'cancel' };
+export interface ExplainJob {
+  config: RunConfig;
+  /** D's checkpoint per epoch: the model.json and the hash recorded for it. */
+  epochs: { epoch: number; dir: string; sha256: string }[];
+  /** Target layers; empty for D's default (the deepest block with spatial size > 1). */
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
+  /** Dataset indices to explain, or every image the run trains on. */
+  samples: { kind: 'indices'; indices: number[] } | { kind: 'train' };
+  keepCams: boolean;
+  batchSize: number;
+}
+
+export interface FocusResult {
+  index: number;
+  digit: number | null;
+  ratio: number | null;
+  coverage: number;
+  sharpness: number | null;
+  score: number;
+  flagged: boolean;
+  cam: Uint8Array | null;
+}
+
+export interface QualityJob {
+  epochs: { epoch: number; dir: string; sha256: string }[];
+  nz: number;
+  count: number;
+  seed: number;
+}
+
+export type HostToWorker =
+  | { type: 'train'; job: TrainJob }
+  | { type: 'estimate'; config: RunConfig }
+  | { type: 'explain'; job: ExplainJob }
+  | { type: 'quality'; job: QualityJob }
+  | { type: 'cancel' };
 
 export interface IterationMetrics {
   epoch: number;
@@ -55,4 +95,8 @@ export type WorkerToHost =
   | { type: 'epoch'; result: EpochResult }
   | { type: 'failed'; message: string; epoch?: number; iteration?: number }
   | { type: 'done'; status: 'completed' | 'cancelled' }
-  | { type: 'estimate'; backend: string; msPerStep: number };
+  | { type: 'estimate'; backend: string; msPerStep: number }
+  | { type: 'explainEpoch'; epoch: number; layers: string[]; total: number }
+  | { type: 'explainBatch'; epoch: number; rows: FocusResult[] }
+  | { type: 'explainEpochDone'; epoch: number }
+  | { type: 'qualityEpoch'; epoch: number; classCounts: number[]; digitsPresent: number; meanConfidence: number; fidMnist: number; count: number };

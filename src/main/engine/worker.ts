@@ -1,12 +1,16 @@
 import { initBackend } from './backend/choose.js';
 import { loadDataset } from './data/dataset.js';
 import type { HostToWorker, TrainJob, WorkerToHost } from './protocol.js';
+import { runExplainJob } from './explain/job.js';
+import { runQualityJob } from './quality/job.js';
 import { measureStepMs } from './train/estimate.js';
-import { NonFiniteLossError, train, trainingIndices } from './train/trainer.js';
+import { trainingIndices } from './data/run-indices.js';
+import { NonFiniteLossError, train } from './train/trainer.js';
 import type { IterationMetrics } from './protocol.js';
 
 // Entry of the engine process: child_process.fork under Node, utilityProcess in
-// Electron. It trains one job and exits; the host owns the store.
+// Electron. It runs one job (train, estimate, explain, quality) and exits; the
+// host owns the store.
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -68,12 +72,29 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
   }
 }
 
-async function estimate(config: TrainJob['config']): Promise<void> {
+/** Jobs other than training send their results as they go, then how they ended. */
+async function simpleJob(work: () => Promise<'completed' | 'cancelled'>): Promise<void> {
   try {
-    const backend = await initBackend();
-    send({ type: 'estimate', backend: backend.chosen, msPerStep: measureStepMs(config) });
+    await initBackend();
+    send({ type: 'done', status: await work() });
   } catch (err) {
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () => boolean): Promise<void> {
+  switch (msg.type) {
+    case 'train':
+      return run(msg.job, cancelled);
+    case 'estimate':
+      return simpleJob(async () => {
+        send({ type: 'estimate', backend: (await initBackend()).chosen, msPerStep: measureStepMs(msg.config) });
+        return 'completed';
+      });
+    case 'explain':
+      return simpleJob(() => runExplainJob(msg.job, send, cancelled));
+    case 'quality':
+      return simpleJob(() => runQualityJob(msg.job, send, cancelled));
   }
 }
 
@@ -87,8 +108,7 @@ onMessage((msg) => {
     cancelRequested = true;
   } else if (!started) {
     started = true;
-    const job = msg.type === 'train' ? run(msg.job, () => cancelRequested) : estimate(msg.config);
-    job.finally(() => {
+    startJob(msg, () => cancelRequested).finally(() => {
       // Let the last message leave before the process ends.
       setTimeout(() => process.exit(0), 50);
     });

@@ -1,5 +1,6 @@
 import type { EpochEstimate } from '../../shared/api.js';
 import type { RunConfig } from '../../shared/config.js';
+import { runEngineJob } from './engine-job.js';
 import type { EngineLauncher } from './launcher.js';
 
 const cache = new Map<string, Promise<{ backend: string; msPerStep: number }>>();
@@ -9,24 +10,14 @@ function shapeKey(c: RunConfig): string {
   return JSON.stringify([c.arch, c.nz, c.ngf, c.ndf, c.batchSize]);
 }
 
-function measure(launcher: EngineLauncher, config: RunConfig): Promise<{ backend: string; msPerStep: number }> {
-  return new Promise((resolve, reject) => {
-    const proc = launcher();
-    let done = false;
-    proc.onMessage((msg) => {
-      if (msg.type === 'estimate') {
-        done = true;
-        resolve({ backend: msg.backend, msPerStep: msg.msPerStep });
-      } else if (msg.type === 'failed') {
-        done = true;
-        reject(new Error(`could not time a training step: ${msg.message}`));
-      }
-    });
-    proc.onExit((code, signal) => {
-      if (!done) reject(new Error(`the engine process stopped while timing a step (${signal ?? `code ${code}`})`));
-    });
-    proc.send({ type: 'estimate', config });
+async function measure(launcher: EngineLauncher, config: RunConfig): Promise<{ backend: string; msPerStep: number }> {
+  let result: { backend: string; msPerStep: number } | null = null;
+  const { outcome } = runEngineJob(launcher, { type: 'estimate', config }, (msg) => {
+    if (msg.type === 'estimate') result = { backend: msg.backend, msPerStep: msg.msPerStep };
   });
+  const end = await outcome;
+  if (!result) throw new Error(`could not time a training step: ${end.status === 'failed' ? end.message : 'no result'}`);
+  return result;
 }
 
 /**

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IMAGE_SIZE, type RunConfig } from '../../../shared/config.js';
-import { type Dataset, excludedIndices, fillBatch, selectIndices } from '../data/dataset.js';
+import { type Dataset, fillBatch } from '../data/dataset.js';
+import { trainingIndices } from '../data/run-indices.js';
 import { buildDiscriminator } from '../model/discriminator.js';
 import { buildGenerator } from '../model/generator.js';
 import { gridPng } from '../png.js';
@@ -78,11 +79,6 @@ async function restore(config: RunConfig, resume: ResumePoint | undefined): Prom
   // order of the trainable weights matches the order applyGradients uses.
   await loadOptimizers(path.join(resume.dir, 'optimizer.json'), { d: opt.d, g: opt.g });
   return { models, opt };
-}
-
-/** The images this run trains on, as dataset indices (its seeded subset minus exclusions). */
-export function trainingIndices(dataset: Dataset, config: RunConfig): Int32Array {
-  return selectIndices(dataset.count, config.limit, config.seed, excludedIndices(dataset, config.excluded));
 }
 
 function fixedNoise(config: RunConfig): tf.Tensor4D {

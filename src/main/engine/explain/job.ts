@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { IMAGE_SIZE } from '../../../shared/config.js';
+import { fillBatch, loadDataset } from '../data/dataset.js';
+import type { ExplainJob, FocusResult, WorkerToHost } from '../protocol.js';
+import { loadModel, verifyCheckpointKind } from '../train/checkpoint.js';
+import { trainingIndices } from '../data/run-indices.js';
+import { measureFocusBatch, quantizeCam } from './focus.js';
+import { computeCams } from './methods.js';
+
+/**
+ * Explains D at each requested epoch on the requested samples, in batches, and
+ * reports each batch as it is done so the host can store it and a cancel
+ * loses at most one batch.
+ */
+export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => void, cancelled: () => boolean): Promise<'completed' | 'cancelled'> {
+  const dataset = loadDataset(job.config.dataset);
+  const indices = job.samples.kind === 'train' ? Array.from(trainingIndices(dataset, job.config)) : job.samples.indices;
+  for (const i of indices) if (!(i >= 0 && i < dataset.count)) throw new Error(`sample index ${i} is outside the dataset (${dataset.count} images)`);
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  for (const { epoch, dir, sha256 } of job.epochs) {
+    verifyCheckpointKind(dir, 'discriminator', sha256);
+    const d = await loadModel(path.join(dir, 'discriminator', 'model.json'));
+    try {
+      let announced = false;
+      for (let start = 0; start < indices.length; start += job.batchSize) {
+        if (cancelled()) return 'cancelled';
+        const batch = indices.slice(start, start + job.batchSize);
+        const images = new Float32Array(batch.length * pixels);
+        fillBatch(dataset, batch, images);
+        const x = tf.tensor4d(images, [batch.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        let result;
+        try {
+          result = await computeCams(d, x, { layers: job.layers.length ? job.layers : undefined, method: job.method, target: job.target });
+        } finally {
+          x.dispose();
+        }
+        if (!announced) {
+          announced = true;
+          send({ type: 'explainEpoch', epoch, layers: result.layers, total: indices.length });
+        }
+        const focus = measureFocusBatch(result.cams, images, job.settings);
+        const rows: FocusResult[] = batch.map((index, k) => ({
+          index,
+          digit: dataset.labels ? dataset.labels[index] : null,
+          ...focus[k],
+          score: result.scores[k],
+          cam: job.keepCams ? quantizeCam(result.cams.subarray(k * pixels, (k + 1) * pixels)) : null,
+        }));
+        send({ type: 'explainBatch', epoch, rows });
+        await new Promise((r) => setImmediate(r));
+      }
+      send({ type: 'explainEpochDone', epoch });
+    } finally {
+      d.dispose();
+    }
+  }
+  return 'completed';
+}
