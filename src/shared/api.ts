@@ -5,12 +5,40 @@
 
 import { PRESETS, runConfigSchema, type RunConfig } from './config.js';
 import * as s from './schema.js';
+import {
+  CAM_METHODS,
+  CAM_TARGETS,
+  REVIEW_DECISIONS,
+  SAMPLE_SETS,
+  type BestEpochConfirmation,
+  type BestEpochRecommendation,
+  type CamMethod,
+  type EpochFocusSummary,
+  type FocusRow,
+  type ProbeSample,
+  type QualityRow,
+  type SampleSet,
+} from './explain.js';
+import type { FocusSettings } from './focus-settings.js';
 import { RUN_STATUSES, type EpochRow, type MetricRow, type RunRow, type RunStatus } from './types.js';
 
 const id = s.number({ integer: true, min: 1 });
 const epoch = s.number({ integer: true, min: 1 });
 const name = s.string({ minLength: 1, maxLength: 200 });
 const tag = s.string({ minLength: 1, maxLength: 60 });
+const layerName = s.string({ minLength: 1, maxLength: 100, pattern: /^[A-Za-z0-9_]+$/ });
+/** Which CAM: D's target layers (default: the deepest block with spatial size > 1), method, target. */
+const camChoice = {
+  layers: s.optional(s.array(layerName, { maxItems: 8 })),
+  method: s.optional(s.oneOf(CAM_METHODS)),
+  target: s.optional(s.oneOf(CAM_TARGETS)),
+};
+const settingsPatch = s.object({
+  maskLevel: s.optional(s.number({ min: 0, max: 1, label: 'Digit mask level' })),
+  dilation: s.optional(s.number({ integer: true, min: 0, max: 16, label: 'Mask dilation (pixels)' })),
+  camLevel: s.optional(s.number({ min: 0, max: 1, label: 'CAM level for coverage' })),
+  threshold: s.optional(s.number({ min: 0, max: 1, label: 'Flag threshold (off-digit ratio)' })),
+});
 
 export const methods = {
   doctor: { params: s.object({}) },
@@ -46,6 +74,82 @@ export const methods = {
   },
   getGrid: { params: s.object({ id, epoch }) },
   estimateEpoch: { params: s.object({ config: runConfigSchema }) },
+
+  // Explain D (Grad-CAM), review flags, exclude and retrain, judge G.
+  explain: {
+    params: s.object({
+      id,
+      epochs: s.optional(s.array(epoch, { maxItems: 10_000 })),
+      ...camChoice,
+      samples: s.optional(s.oneOf(SAMPLE_SETS)),
+      settings: s.optional(settingsPatch),
+      keepCams: s.optional(s.boolean()),
+    }),
+  },
+  listJobs: { params: s.object({}) },
+  cancelJob: { params: s.object({ jobId: s.number({ integer: true, min: 1 }) }) },
+  setProbes: {
+    params: s.object({
+      id,
+      mode: s.oneOf(['stratified', 'informative', 'manual'] as const),
+      indices: s.optional(s.array(s.number({ integer: true, min: 0 }), { maxItems: 256 })),
+      count: s.optional(s.number({ integer: true, min: 1, max: 256 })),
+    }),
+  },
+  getExplanationGrid: { params: s.object({ id, ...camChoice, settings: s.optional(settingsPatch) }) },
+  getFocusSummary: { params: s.object({ id, ...camChoice, settings: s.optional(settingsPatch) }) },
+  confirmBestEpoch: { params: s.object({ id, epoch, note: s.optional(s.string({ maxLength: 5000 })) }) },
+  listFlags: {
+    params: s.object({
+      id,
+      epoch: s.optional(epoch),
+      ...camChoice,
+      settings: s.optional(settingsPatch),
+      flaggedOnly: s.optional(s.boolean()),
+      minRatio: s.optional(s.number({ min: 0, max: 1 })),
+      maxRatio: s.optional(s.number({ min: 0, max: 1 })),
+      digit: s.optional(s.number({ integer: true, min: 0, max: 255 })),
+      offset: s.optional(s.number({ integer: true, min: 0 })),
+      limit: s.optional(s.number({ integer: true, min: 1, max: 100_000 })),
+    }),
+  },
+  getSamples: {
+    params: s.object({
+      id,
+      indices: s.array(s.number({ integer: true, min: 0 }), { maxItems: 512 }),
+      epoch: s.optional(epoch),
+      ...camChoice,
+      settings: s.optional(settingsPatch),
+    }),
+  },
+  reviewSample: {
+    params: s.object({
+      id,
+      index: s.number({ integer: true, min: 0 }),
+      decision: s.optional(s.nullable(s.oneOf(REVIEW_DECISIONS))),
+      note: s.optional(s.string({ maxLength: 5000 })),
+    }),
+  },
+  excludeAndRetrain: {
+    params: s.object({
+      id,
+      epoch: s.optional(epoch),
+      confirmedOnly: s.optional(s.boolean()),
+      ...camChoice,
+      settings: s.optional(settingsPatch),
+      name: s.optional(name),
+      start: s.optional(s.boolean()),
+    }),
+  },
+  assessQuality: {
+    params: s.object({
+      id,
+      epochs: s.optional(s.array(epoch, { maxItems: 10_000 })),
+      count: s.optional(s.number({ integer: true, min: 10, max: 100_000 })),
+    }),
+  },
+  getQuality: { params: s.object({ id }) },
+  compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice }) },
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -84,6 +188,84 @@ export interface EpochEstimate {
   basis: string;
 }
 
+export interface JobInfo {
+  jobId: number;
+  kind: 'explain' | 'quality';
+  runId: number;
+  status: 'running' | 'completed' | 'cancelled' | 'failed';
+  done: number;
+  total: number;
+  message: string | null;
+  /** What the job works on, in words (e.g. "probe samples, epochs 1-10"). */
+  label: string;
+}
+
+/** One cell of the Figure-1 grid: a probe sample at an epoch. */
+export interface GridCell {
+  epoch: number;
+  position: number;
+  ratio: number | null;
+  coverage: number;
+  score: number;
+  flagged: boolean;
+  /** 64x64 8-bit CAM (0..255 = 0..1), base64. */
+  camBase64: string | null;
+}
+
+export interface ExplanationGrid {
+  runId: number;
+  layers: string[];
+  method: CamMethod;
+  settings: FocusSettings;
+  probes: (ProbeSample & { imageBase64: string })[];
+  /** Epochs that have a complete probe explanation, ascending. */
+  epochs: number[];
+  cells: GridCell[];
+  /** D's block names with their spatial size, for the layer switch. */
+  availableLayers: { name: string; size: number }[];
+}
+
+export interface FocusSummaryResult {
+  runId: number;
+  layers: string[];
+  method: CamMethod;
+  summaries: EpochFocusSummary[];
+  recommendation: BestEpochRecommendation;
+  confirmed: BestEpochConfirmation | null;
+}
+
+export interface FlagList {
+  runId: number;
+  epoch: number | null;
+  samples: SampleSet;
+  explanationId: number | null;
+  settings: FocusSettings;
+  total: number;
+  flagged: number;
+  noEvidence: number;
+  reviewed: { confirmed: number; dismissed: number };
+  items: FocusRow[];
+}
+
+export interface SampleImages {
+  index: number;
+  sampleId: string;
+  digit: number | null;
+  /** 64x64 8-bit grayscale of the model input, base64. */
+  imageBase64: string;
+  camBase64: string | null;
+}
+
+export interface CompareResult {
+  runs: RunDetail[];
+  /** Only the config keys whose values differ, one value per run. */
+  configDiff: { key: string; values: unknown[] }[];
+  focus: { runId: number; summaries: EpochFocusSummary[]; recommendation: BestEpochRecommendation }[];
+  quality: { runId: number; rows: QualityRow[] }[];
+  flagRates: { runId: number; epoch: number; flagRate: number }[];
+  lineage: { id: number; parentId: number | null; excludedCount: number }[];
+}
+
 export interface Results {
   doctor: DoctorReport;
   presets: Record<(typeof PRESETS)[number], RunConfig>;
@@ -100,6 +282,20 @@ export interface Results {
   /** PNG as base64, so it crosses every transport and needs no file access. */
   getGrid: { epoch: number; pngBase64: string };
   estimateEpoch: EpochEstimate;
+  explain: JobInfo;
+  listJobs: JobInfo[];
+  cancelJob: JobInfo;
+  setProbes: ProbeSample[];
+  getExplanationGrid: ExplanationGrid;
+  getFocusSummary: FocusSummaryResult;
+  confirmBestEpoch: BestEpochConfirmation;
+  listFlags: FlagList;
+  getSamples: SampleImages[];
+  reviewSample: { index: number; decision: 'confirmed' | 'dismissed' | null; note: string };
+  excludeAndRetrain: RunSummary;
+  assessQuality: JobInfo;
+  getQuality: QualityRow[];
+  compareRuns: CompareResult;
 }
 
 export type ResultOf<M extends MethodName> = M extends keyof Results ? Results[M] : never;
@@ -107,7 +303,8 @@ export type ResultOf<M extends MethodName> = M extends keyof Results ? Results[M
 export type ApiEvent =
   | { type: 'runState'; run: RunSummary }
   | { type: 'progress'; runId: number; metrics: MetricRow[]; batches: number; epochs: number }
-  | { type: 'epochDone'; runId: number; epoch: EpochSummary };
+  | { type: 'epochDone'; runId: number; epoch: EpochSummary }
+  | { type: 'job'; job: JobInfo };
 
 /** The client side of the contract: what the renderer and tests call. */
 export interface ApiClient {
