@@ -6,6 +6,14 @@ export const IMAGE_SIZE = 64;
 export const ARCHITECTURES = ['paper', 'dcgan5'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
+/**
+ * Grad-CAM's default target: D's deepest block with a spatial size > 1 (8x8 in
+ * the paper's D, 4x4 in dcgan5). The head's 1x1 map would give a constant CAM.
+ */
+export function defaultCamLayer(arch: Architecture): string {
+  return arch === 'paper' ? 'block3' : 'block4';
+}
+
 export const PRESETS = ['quick', 'paper'] as const;
 export type PresetName = (typeof PRESETS)[number];
 

@@ -92,10 +92,10 @@ export function beginExplanation(db: Database, k: ExplanationKey, total: number)
     ).run(...keyParams(k));
     const info = db
       .prepare(
-        `INSERT INTO explanations (run_id, epoch, layer, method, target, samples, settings_json, status, total, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO explanations (run_id, epoch, layer, method, target, samples, settings_json, status, total, host_pid, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(...keyParams(k), total, new Date().toISOString());
+      .run(...keyParams(k), total, process.pid, new Date().toISOString());
     return getExplanation(db, Number(info.lastInsertRowid))!;
   });
 }
@@ -142,11 +142,11 @@ export function finishExplanation(db: Database, id: number, status: Exclude<Expl
 }
 
 /** Explanations left 'running' by a process that died are failed at start-up. */
-export function failOrphanedExplanations(db: Database, runningElsewhere: (runId: number) => boolean): number {
-  const rows = db.prepare(`SELECT id, run_id FROM explanations WHERE status = 'running'`).all() as { id: number; run_id: number }[];
+export function failOrphanedExplanations(db: Database, isAlive: (pid: number) => boolean): number {
+  const rows = db.prepare(`SELECT id, host_pid FROM explanations WHERE status = 'running'`).all() as { id: number; host_pid: number | null }[];
   let n = 0;
   for (const r of rows) {
-    if (runningElsewhere(r.run_id)) continue;
+    if (r.host_pid !== null && isAlive(r.host_pid)) continue;
     finishExplanation(db, r.id, 'failed', 'the process computing it stopped; run it again');
     n++;
   }

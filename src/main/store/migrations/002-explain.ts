@@ -21,6 +21,7 @@ export const explain: Migration = {
         total         INTEGER NOT NULL CHECK (total >= 0),
         done          INTEGER NOT NULL DEFAULT 0,
         error         TEXT,
+        host_pid      INTEGER,
         created_at    TEXT NOT NULL,
         finished_at   TEXT,
         UNIQUE (run_id, epoch, layer, method, target, samples, settings_json)

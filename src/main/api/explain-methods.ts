@@ -1,0 +1,332 @@
+import type { ExplanationGrid, FlagList, JobInfo } from '../../shared/api.js';
+import { defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
+import type { CamMethod, CamTarget, ExplanationRow, SampleSet } from '../../shared/explain.js';
+import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../shared/focus-settings.js';
+import type { RunRow } from '../../shared/types.js';
+import { fillBatch } from '../engine/data/dataset.js';
+import { trainingIndices } from '../engine/data/run-indices.js';
+import { stratifiedProbes } from '../engine/explain/probes.js';
+import { startQuality } from '../jobs/assessing.js';
+import { startExplain } from '../jobs/explaining.js';
+import { confirmBestEpoch, getBestEpoch } from '../store/best-epoch.js';
+import { lastCompleteEpoch, listEpochs } from '../store/epochs.js';
+import { countFocus, findExplanation, getCam, listExplanations, listFocus } from '../store/explanations.js';
+import { listProbes, setProbes } from '../store/probes.js';
+import { listQuality } from '../store/quality.js';
+import { listReviews, saveReview } from '../store/reviews.js';
+import { createRun } from '../store/runs.js';
+import type { MethodGroup, RouterContext } from './context.js';
+import { ApiError, notFound } from './errors.js';
+import { epochSummaries, recommend } from './focus-summary.js';
+import { existingRun, startTraining } from './run-methods.js';
+
+export type ExplainMethodNames =
+  | 'explain'
+  | 'listJobs'
+  | 'cancelJob'
+  | 'setProbes'
+  | 'getExplanationGrid'
+  | 'getFocusSummary'
+  | 'confirmBestEpoch'
+  | 'listFlags'
+  | 'getSamples'
+  | 'reviewSample'
+  | 'excludeAndRetrain'
+  | 'assessQuality'
+  | 'getQuality';
+
+export const DEFAULT_PROBES = 16;
+export const DEFAULT_QUALITY_SAMPLES = 1000;
+
+export interface CamChoice {
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
+}
+
+type CamParams = { layers?: string[]; method?: CamMethod; target?: CamTarget; settings?: Partial<FocusSettings> };
+
+export function camChoice(run: RunRow, p: CamParams): CamChoice {
+  return {
+    layers: p.layers?.length ? p.layers : [defaultCamLayer(run.config.arch)],
+    method: p.method ?? 'gradcam',
+    target: p.target ?? 'real',
+    settings: { ...DEFAULT_FOCUS_SETTINGS, ...p.settings },
+  };
+}
+
+function datasetIdOf(run: RunRow): string {
+  if (!run.datasetId) throw new ApiError('conflict', `run ${run.id} has not read its dataset yet (start it first)`);
+  return run.datasetId;
+}
+
+/** 64x64 model inputs in [-1, 1] as 8-bit gray, for the UI and reports. */
+export function sampleImages(ctx: RouterContext, config: RunConfig, indices: number[]): Uint8Array[] {
+  const dataset = ctx.dataset(config.dataset);
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const floats = new Float32Array(indices.length * pixels);
+  fillBatch(dataset, indices, floats);
+  return indices.map((_, k) => {
+    const out = new Uint8Array(pixels);
+    for (let i = 0; i < pixels; i++) out[i] = Math.round((floats[k * pixels + i] + 1) * 127.5);
+    return out;
+  });
+}
+
+/** The run's probe set, chosen (stratified over digits, seeded) the first time it is needed. */
+export function ensureProbes(ctx: RouterContext, run: RunRow) {
+  const datasetId = datasetIdOf(run);
+  const existing = listProbes(ctx.db, run.id, datasetId);
+  if (existing.length > 0) return existing;
+  const dataset = ctx.dataset(run.config.dataset);
+  const chosen = stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), DEFAULT_PROBES, run.config.seed);
+  setProbes(
+    ctx.db,
+    run.id,
+    Array.from(chosen, (index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })),
+  );
+  return listProbes(ctx.db, run.id, datasetId);
+}
+
+export function completeExplanations(ctx: RouterContext, runId: number, samples: SampleSet, cam: CamChoice): ExplanationRow[] {
+  return listExplanations(ctx.db, runId, { samples, status: 'complete' }).filter(
+    (e) =>
+      e.layers.join(',') === cam.layers.join(',') &&
+      e.method === cam.method &&
+      e.target === cam.target &&
+      JSON.stringify(e.settings) === JSON.stringify(cam.settings),
+  );
+}
+
+/** The training-set explanation a flag list reads: the one asked for, else the latest epoch explained. */
+function trainExplanation(ctx: RouterContext, run: RunRow, cam: CamChoice, epoch: number | undefined): ExplanationRow | null {
+  if (epoch !== undefined) {
+    const e = findExplanation(ctx.db, { runId: run.id, epoch, ...cam, samples: 'train' });
+    return e?.status === 'complete' ? e : null;
+  }
+  return completeExplanations(ctx, run.id, 'train', cam).at(-1) ?? null;
+}
+
+function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirmedOnly: boolean): string[] {
+  const datasetId = datasetIdOf(run);
+  const flagged = listFocus(ctx.db, e.id, datasetId, { flaggedOnly: true });
+  const confirmed = new Set(listReviews(ctx.db, run.id, 'confirmed').map((r) => r.index));
+  return flagged
+    .filter((f) => (confirmedOnly ? confirmed.has(f.index) : f.review !== 'dismissed'))
+    .map((f) => sampleId(datasetId, f.index));
+}
+
+export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {
+  const { db } = ctx;
+  const track = (started: { job: JobInfo; finished: Promise<JobInfo> }) => {
+    jobEnds.set(started.job.jobId, started.finished);
+    return started.job;
+  };
+  const wrapConflict = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('conflict', (err as Error).message);
+    }
+  };
+
+  return {
+    explain: (p) => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, p);
+      const samples = p.samples ?? 'probe';
+      const available = listEpochs(db, run.id).map((e) => e.epoch);
+      if (available.length === 0) throw new ApiError('conflict', `run ${run.id} has no finished epoch to explain yet`);
+      const epochs = p.epochs ?? available;
+      const missing = epochs.filter((e) => !available.includes(e));
+      if (missing.length) throw new ApiError('bad_request', `run ${run.id} has no checkpoint at epoch ${missing.join(', ')} (has ${available.join(', ')})`);
+      const probeIndices = samples === 'probe' ? ensureProbes(ctx, run).map((pr) => pr.index) : [];
+      return track(
+        wrapConflict(() =>
+          startExplain(db, ctx.paths, ctx.launcher, ctx.jobs, {
+            runId: run.id,
+            config: run.config,
+            epochs: [...epochs].sort((a, b) => a - b),
+            ...cam,
+            samples,
+            probeIndices,
+            keepCams: p.keepCams ?? samples === 'probe',
+          }),
+        ),
+      );
+    },
+    listJobs: () => ctx.jobs.list(),
+    cancelJob: (p) => {
+      if (!ctx.jobs.get(p.jobId)) throw notFound(`job ${p.jobId}`);
+      return ctx.jobs.cancel(p.jobId);
+    },
+    setProbes: (p) => {
+      const run = existingRun(ctx, p.id);
+      const datasetId = datasetIdOf(run);
+      const dataset = ctx.dataset(run.config.dataset);
+      const count = p.count ?? DEFAULT_PROBES;
+      let indices: number[];
+      if (p.mode === 'manual') {
+        if (!p.indices?.length) throw new ApiError('bad_request', 'setProbes: manual mode needs indices');
+        indices = p.indices;
+      } else if (p.mode === 'stratified') {
+        indices = Array.from(stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), count, run.config.seed));
+      } else {
+        throw new ApiError('bad_request', 'setProbes: informative probes are chosen by `gan-focus explain --informative` (not available yet)');
+      }
+      for (const i of indices) if (i >= dataset.count) throw new ApiError('bad_request', `sample ${i} is outside the dataset (${dataset.count} images)`);
+      setProbes(db, run.id, indices.map((index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })));
+      return listProbes(db, run.id, datasetId);
+    },
+    getExplanationGrid: (p): ExplanationGrid => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, p);
+      const probes = run.datasetId ? listProbes(db, run.id, run.datasetId) : [];
+      const images = sampleImages(ctx, run.config, probes.map((pr) => pr.index));
+      const explanations = completeExplanations(ctx, run.id, 'probe', cam);
+      const position = new Map(probes.map((pr) => [pr.index, pr.position]));
+      const cells: ExplanationGrid['cells'] = [];
+      for (const e of explanations) {
+        for (const f of listFocus(db, e.id, run.datasetId!)) {
+          const pos = position.get(f.index);
+          if (pos === undefined) continue;
+          const camBytes = getCam(db, e.id, f.index);
+          cells.push({
+            epoch: e.epoch,
+            position: pos,
+            ratio: f.ratio,
+            coverage: f.coverage,
+            score: f.score,
+            flagged: f.flagged,
+            camBase64: camBytes ? Buffer.from(camBytes).toString('base64') : null,
+          });
+        }
+      }
+      const blocks = run.config.arch === 'paper' ? 3 : 4;
+      return {
+        runId: run.id,
+        layers: cam.layers,
+        method: cam.method,
+        settings: cam.settings,
+        probes: probes.map((pr, k) => ({ ...pr, imageBase64: Buffer.from(images[k]).toString('base64') })),
+        epochs: explanations.map((e) => e.epoch),
+        cells,
+        availableLayers: Array.from({ length: blocks }, (_, k) => ({ name: `block${k + 1}`, size: IMAGE_SIZE / 2 ** (k + 1) })),
+      };
+    },
+    getFocusSummary: (p) => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, p);
+      const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
+      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation: recommend(summaries), confirmed: getBestEpoch(db, run.id) };
+    },
+    confirmBestEpoch: (p) => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, {});
+      const rec = recommend(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)));
+      return wrapConflict(() => confirmBestEpoch(db, run.id, { recommended: rec.epoch, confirmed: p.epoch, rule: rec.rule, note: p.note }));
+    },
+    listFlags: (p): FlagList => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, p);
+      const e = trainExplanation(ctx, run, cam, p.epoch);
+      const reviews = listReviews(db, run.id);
+      const reviewed = {
+        confirmed: reviews.filter((r) => r.decision === 'confirmed').length,
+        dismissed: reviews.filter((r) => r.decision === 'dismissed').length,
+      };
+      if (!e) return { runId: run.id, epoch: p.epoch ?? null, samples: 'train', explanationId: null, settings: cam.settings, total: 0, flagged: 0, noEvidence: 0, reviewed, items: [] };
+      const counts = countFocus(db, e.id);
+      return {
+        runId: run.id,
+        epoch: e.epoch,
+        samples: 'train',
+        explanationId: e.id,
+        settings: cam.settings,
+        ...counts,
+        reviewed,
+        items: listFocus(db, e.id, datasetIdOf(run), {
+          flaggedOnly: p.flaggedOnly ?? true,
+          minRatio: p.minRatio,
+          maxRatio: p.maxRatio,
+          digit: p.digit,
+          offset: p.offset,
+          limit: p.limit,
+        }),
+      };
+    },
+    getSamples: (p) => {
+      const run = existingRun(ctx, p.id);
+      const datasetId = datasetIdOf(run);
+      const dataset = ctx.dataset(run.config.dataset);
+      for (const i of p.indices) if (i >= dataset.count) throw new ApiError('bad_request', `sample ${i} is outside the dataset (${dataset.count} images)`);
+      const cam = camChoice(run, p);
+      const sources = (['train', 'probe'] as const)
+        .map((samples) => (p.epoch !== undefined ? findExplanation(db, { runId: run.id, epoch: p.epoch, ...cam, samples }) : null))
+        .filter((e): e is ExplanationRow => e !== null);
+      const images = sampleImages(ctx, run.config, p.indices);
+      return p.indices.map((index, k) => {
+        const camBytes = sources.map((e) => getCam(db, e.id, index)).find((c) => c !== null) ?? null;
+        return {
+          index,
+          sampleId: sampleId(datasetId, index),
+          digit: dataset.labels ? dataset.labels[index] : null,
+          imageBase64: Buffer.from(images[k]).toString('base64'),
+          camBase64: camBytes ? Buffer.from(camBytes).toString('base64') : null,
+        };
+      });
+    },
+    reviewSample: (p) => {
+      existingRun(ctx, p.id);
+      const r = saveReview(db, p.id, { index: p.index, decision: p.decision, note: p.note });
+      return { index: r.index, decision: r.decision, note: r.note };
+    },
+    excludeAndRetrain: (p) => {
+      const run = existingRun(ctx, p.id);
+      const cam = camChoice(run, p);
+      const e = trainExplanation(ctx, run, cam, p.epoch);
+      if (!e)
+        throw new ApiError(
+          'conflict',
+          `run ${run.id} has no training-set explanation${p.epoch ? ` at epoch ${p.epoch}` : ''} with these settings: run explain --samples train first`,
+        );
+      const ids = flaggedIds(ctx, run, e, p.confirmedOnly ?? false);
+      if (ids.length === 0) throw new ApiError('conflict', `no ${p.confirmedOnly ? 'confirmed ' : ''}flagged samples to exclude at epoch ${e.epoch}`);
+      const excluded = [...new Set([...run.config.excluded, ...ids])].sort((a, b) => parseSampleId(a)!.index - parseSampleId(b)!.index);
+      const child = createRun(db, {
+        name: p.name ?? `${run.name} minus ${ids.length} flagged (epoch ${e.epoch})`,
+        config: { ...run.config, excluded },
+        parentId: run.id,
+        excluded: ids,
+      });
+      ctx.emit({ type: 'runState', run: child });
+      return p.start ? startTraining(ctx, child.id) : child;
+    },
+    assessQuality: (p) => {
+      const run = existingRun(ctx, p.id);
+      const last = lastCompleteEpoch(db, run.id);
+      if (last === null) throw new ApiError('conflict', `run ${run.id} has no finished epoch to assess yet`);
+      const available = listEpochs(db, run.id).map((e) => e.epoch);
+      const epochs = p.epochs ?? available;
+      const missing = epochs.filter((e) => !available.includes(e));
+      if (missing.length) throw new ApiError('bad_request', `run ${run.id} has no checkpoint at epoch ${missing.join(', ')}`);
+      return track(
+        wrapConflict(() =>
+          startQuality(db, ctx.paths, ctx.launcher, ctx.jobs, {
+            runId: run.id,
+            nz: run.config.nz,
+            epochs,
+            count: p.count ?? DEFAULT_QUALITY_SAMPLES,
+            seed: run.config.seed,
+          }),
+        ),
+      );
+    },
+    getQuality: (p) => {
+      existingRun(ctx, p.id);
+      return listQuality(db, p.id);
+    },
+  };
+}
