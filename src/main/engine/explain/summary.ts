@@ -1,0 +1,109 @@
+import type { BestEpochRecommendation, EpochFocusSummary } from '../../../shared/explain.js';
+
+// Per-epoch summary of the probe samples' focus, and the best-epoch rule. The
+// rule is a plain ranking on numbers the summary table shows, so a person can
+// check the recommendation by reading the table, then confirm it by comparing
+// the neighbouring epochs' CAMs (as the paper did from epoch 15 to 18).
+
+/** The per-sample fields a summary needs (SampleFocus and FocusRow both fit). */
+export interface SampleFocusLike {
+  ratio: number | null;
+  flagged: boolean;
+  sharpness: number | null;
+}
+
+/** Epochs on each side of the recommendation that a person should compare. */
+export const NEIGHBOUR_WINDOW = 3;
+
+export const BEST_EPOCH_RULE =
+  'Highest median on-digit focus (1 - off-digit ratio) over the probe samples with evidence; ' +
+  'medians equal to 0.1 percentage point are a tie, broken by the lower flag rate (to 0.1 point), then by the later epoch. ' +
+  'Epochs where no probe sample has evidence are not ranked.';
+
+function median(sorted: number[]): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+}
+
+function mean(values: number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+/**
+ * - meanOnDigit, medianOnDigit: of 1 - ratio over samples with evidence (null if none)
+ * - noEvidence: samples whose CAM is all zero
+ * - flagRate: flagged / all samples (a sample without evidence is never flagged)
+ * - meanSharpness: over samples with evidence
+ */
+export function summarizeEpoch(epoch: number, samples: SampleFocusLike[]): EpochFocusSummary {
+  const onDigit: number[] = [];
+  const sharpness: number[] = [];
+  let flagged = 0;
+  for (const s of samples) {
+    if (s.ratio !== null) onDigit.push(1 - s.ratio);
+    if (s.sharpness !== null) sharpness.push(s.sharpness);
+    if (s.flagged) flagged++;
+  }
+  onDigit.sort((a, b) => a - b);
+  return {
+    epoch,
+    samples: samples.length,
+    noEvidence: samples.length - onDigit.length,
+    meanOnDigit: mean(onDigit),
+    medianOnDigit: onDigit.length ? median(onDigit) : null,
+    flagRate: samples.length ? flagged / samples.length : 0,
+    meanSharpness: mean(sharpness),
+  };
+}
+
+/** In tenths of a percentage point: the precision the rule compares at. */
+const permille = (x: number) => Math.round(x * 1000);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Orders better first by the documented rule. */
+function compare(a: EpochFocusSummary, b: EpochFocusSummary): number {
+  return (
+    permille(b.medianOnDigit!) - permille(a.medianOnDigit!) ||
+    permille(a.flagRate) - permille(b.flagRate) ||
+    b.epoch - a.epoch
+  );
+}
+
+export function recommendBestEpoch(summaries: EpochFocusSummary[]): BestEpochRecommendation {
+  const epochs = summaries.map((s) => s.epoch);
+  const dup = epochs.find((e, i) => epochs.indexOf(e) !== i);
+  if (dup !== undefined) throw new RangeError(`recommendBestEpoch: epoch ${dup} appears twice in the summaries`);
+  const ranked = summaries.filter((s) => s.medianOnDigit !== null).sort(compare);
+  if (ranked.length === 0) {
+    return {
+      epoch: null,
+      neighbours: [],
+      reason: summaries.length
+        ? 'No epoch has a probe sample with evidence (every CAM is zero), so none can be recommended.'
+        : 'No epoch has been explained yet.',
+      rule: BEST_EPOCH_RULE,
+    };
+  }
+  const best = ranked[0];
+  const neighbours = epochs.filter((e) => e !== best.epoch && Math.abs(e - best.epoch) <= NEIGHBOUR_WINDOW).sort((a, b) => a - b);
+  const parts = [
+    `Epoch ${best.epoch} has the highest median on-digit focus, ${pct(best.medianOnDigit!)}, ` +
+      `over ${best.samples - best.noEvidence} of ${best.samples} probe samples with evidence; flag rate ${pct(best.flagRate)}.`,
+  ];
+  const next = ranked[1];
+  if (next) {
+    const tied = permille(next.medianOnDigit!) === permille(best.medianOnDigit!);
+    const why = !tied
+      ? ''
+      : permille(next.flagRate) !== permille(best.flagRate)
+        ? ' (tied on the median; lower flag rate wins)'
+        : ' (tied on the median and flag rate; the later epoch wins)';
+    parts.push(`Runner-up: epoch ${next.epoch} at ${pct(next.medianOnDigit!)}, flag rate ${pct(next.flagRate)}${why}.`);
+  }
+  parts.push(
+    neighbours.length
+      ? `Compare its CAMs with epochs ${neighbours.join(', ')} before confirming.`
+      : 'No neighbouring epoch within 3 exists to compare with.',
+  );
+  return { epoch: best.epoch, neighbours, reason: parts.join(' '), rule: BEST_EPOCH_RULE };
+}
