@@ -1,0 +1,115 @@
+// Geometry for the small SVG line charts: scales, ticks and path strings. No
+// chart library: the charts are a few polylines and the maths fits here.
+
+export interface Point {
+  x: number;
+  /** null (a NaN loss, a missing value) breaks the line. */
+  y: number | null;
+}
+
+export interface Series {
+  id: string;
+  label: string;
+  points: readonly Point[];
+}
+
+export interface Box {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+export interface Tick {
+  value: number;
+  pos: number;
+}
+
+export interface ChartLayout {
+  paths: { id: string; label: string; d: string }[];
+  xTicks: Tick[];
+  yTicks: Tick[];
+  x(v: number): number;
+  y(v: number): number;
+  domain: { x: [number, number]; y: [number, number] };
+}
+
+/** Round tick values (1, 2, 5 x 10^k) covering [min, max]. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (min === max) return [min];
+  const raw = (max - min) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/**
+ * Averages points into at most `max` buckets along x, so a run with tens of
+ * thousands of iterations still draws a light path.
+ */
+export function decimate(points: readonly Point[], max: number): Point[] {
+  if (points.length <= max) return [...points];
+  const size = points.length / max;
+  const out: Point[] = [];
+  for (let b = 0; b < max; b++) {
+    const slice = points.slice(Math.floor(b * size), Math.floor((b + 1) * size));
+    if (slice.length === 0) continue;
+    const ys = slice.map((p) => p.y).filter((y): y is number => y !== null && Number.isFinite(y));
+    out.push({
+      x: slice[slice.length - 1].x,
+      y: ys.length ? ys.reduce((a, c) => a + c, 0) / ys.length : null,
+    });
+  }
+  return out;
+}
+
+function extent(values: number[]): [number, number] | null {
+  if (values.length === 0) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+export function layoutChart(series: readonly Series[], box: Box, opts: { yDomain?: [number, number]; maxPoints?: number } = {}): ChartLayout {
+  const thin = series.map((s) => ({ ...s, points: decimate(s.points, opts.maxPoints ?? 600) }));
+  const xs = thin.flatMap((s) => s.points.map((p) => p.x));
+  const ys = thin.flatMap((s) => s.points.map((p) => p.y).filter((y): y is number => y !== null && Number.isFinite(y)));
+  const [x0, x1] = extent(xs) ?? [0, 1];
+  let [y0, y1] = opts.yDomain ?? extent(ys) ?? [0, 1];
+  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  const xSpan = x1 === x0 ? 1 : x1 - x0;
+  const w = box.width - box.left - box.right;
+  const h = box.height - box.top - box.bottom;
+  const x = (v: number) => box.left + ((v - x0) / xSpan) * w;
+  const y = (v: number) => box.top + (1 - (v - y0) / (y1 - y0)) * h;
+  const paths = thin.map((s) => {
+    let d = '';
+    let pen = false;
+    for (const p of s.points) {
+      if (p.y === null || !Number.isFinite(p.y)) {
+        pen = false;
+        continue;
+      }
+      d += `${pen ? 'L' : 'M'}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`;
+      pen = true;
+    }
+    return { id: s.id, label: s.label, d };
+  });
+  return {
+    paths,
+    xTicks: niceTicks(x0, x1, 5).map((value) => ({ value, pos: x(value) })),
+    yTicks: niceTicks(y0, y1, 4).map((value) => ({ value, pos: y(value) })),
+    x,
+    y,
+    domain: { x: [x0, x1], y: [y0, y1] },
+  };
+}

@@ -1,0 +1,59 @@
+// Hash routes: the renderer is served as one file (from disk in Electron, from
+// `serve` in a browser), so the address after '#' is the only place to put them.
+
+export type Route =
+  | { name: 'runs' }
+  | { name: 'new'; from?: number }
+  | { name: 'run'; id: number }
+  | { name: 'explain'; id: number }
+  | { name: 'review'; id: number; epoch?: number }
+  | { name: 'compare'; ids: number[] };
+
+const positive = (s: string | undefined): number | undefined => {
+  if (s === undefined || !/^\d+$/.test(s)) return undefined;
+  const n = Number(s);
+  return n >= 1 ? n : undefined;
+};
+
+export function parseRoute(hash: string): Route {
+  const [path, query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  const q = new URLSearchParams(query);
+  const id = positive(parts[1]);
+  switch (parts[0]) {
+    case 'new': {
+      const from = positive(q.get('from') ?? undefined);
+      return from ? { name: 'new', from } : { name: 'new' };
+    }
+    case 'run':
+      if (id === undefined) break;
+      if (parts[2] === 'explain') return { name: 'explain', id };
+      if (parts[2] === 'review') {
+        const epoch = positive(q.get('epoch') ?? undefined);
+        return epoch ? { name: 'review', id, epoch } : { name: 'review', id };
+      }
+      return { name: 'run', id };
+    case 'compare': {
+      const ids = (q.get('ids') ?? '').split(',').map((s) => positive(s)).filter((n): n is number => n !== undefined);
+      return { name: 'compare', ids: [...new Set(ids)] };
+    }
+  }
+  return { name: 'runs' };
+}
+
+export function formatRoute(r: Route): string {
+  switch (r.name) {
+    case 'runs':
+      return '#/runs';
+    case 'new':
+      return r.from ? `#/new?from=${r.from}` : '#/new';
+    case 'run':
+      return `#/run/${r.id}`;
+    case 'explain':
+      return `#/run/${r.id}/explain`;
+    case 'review':
+      return r.epoch ? `#/run/${r.id}/review?epoch=${r.epoch}` : `#/run/${r.id}/review`;
+    case 'compare':
+      return r.ids.length ? `#/compare?ids=${r.ids.join(',')}` : '#/compare';
+  }
+}

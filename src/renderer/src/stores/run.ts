@@ -1,0 +1,183 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ApiEvent, EpochSummary, MetricRow, RunDetail } from '../../../shared/api.js';
+import { isFinishedStatus } from '../../../shared/types.js';
+import { describeError } from '../api/errors.js';
+import type { Series } from '../logic/chart.js';
+import { estimateEta, type ProgressSample } from '../logic/eta.js';
+import { useApi } from './api.js';
+
+export const CURVES = [
+  { id: 'lossD', label: 'Loss_D' },
+  { id: 'lossG', label: 'Loss_G' },
+  { id: 'dx', label: 'D(x)' },
+  { id: 'dgz', label: 'D(G(z))' },
+] as const;
+
+type CurveId = (typeof CURVES)[number]['id'];
+
+/** One run, live: its detail, per-iteration metrics as they arrive, grids per epoch. */
+export const useRunStore = defineStore('run', () => {
+  const api = useApi();
+  const id = ref<number | null>(null);
+  const detail = shallowRef<RunDetail | null>(null);
+  const metrics = shallowRef<MetricRow[]>([]);
+  const samples = shallowRef<ProgressSample[]>([]);
+  const batchesPerEpoch = ref<number | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const actionError = ref<string | null>(null);
+  const busy = ref<'cancel' | 'resume' | 'start' | null>(null);
+  const gridEpoch = ref<number | null>(null);
+  /** Follow the newest epoch's grid until the user picks another one. */
+  const followLatest = ref(true);
+  const grids = ref<Record<number, string>>({});
+  const gridError = ref<string | null>(null);
+  let loadSeq = 0;
+
+  const epochs = computed<EpochSummary[]>(() => detail.value?.epochs ?? []);
+  const totalEpochs = computed(() => detail.value?.config.epochs ?? 0);
+  const running = computed(() => detail.value?.status === 'running');
+  const canResume = computed(() => {
+    const s = detail.value?.status;
+    return s === 'cancelled' || s === 'interrupted' || s === 'failed';
+  });
+  const canStart = computed(() => detail.value?.status === 'queued');
+  const perEpoch = computed(() => {
+    if (batchesPerEpoch.value) return batchesPerEpoch.value;
+    const e = epochs.value.find((x) => x.iterations);
+    return e?.iterations ?? null;
+  });
+  const totalIterations = computed(() => (perEpoch.value ? perEpoch.value * totalEpochs.value : 0));
+  const eta = computed(() => estimateEta(samples.value, totalIterations.value));
+  const lastIteration = computed(() => metrics.value[metrics.value.length - 1]?.iteration ?? 0);
+  const fraction = computed(() => {
+    if (detail.value?.status === 'completed') return 1;
+    if (totalIterations.value > 0) return Math.min(1, lastIteration.value / totalIterations.value);
+    return totalEpochs.value > 0 ? epochs.value.length / totalEpochs.value : 0;
+  });
+
+  /** Per-iteration curves; epoch means where per-iteration metrics are missing. */
+  const curves = computed<Series[]>(() =>
+    CURVES.map((c) => ({
+      id: c.id,
+      label: c.label,
+      points: metrics.value.map((m) => ({ x: m.iteration, y: m[c.id as CurveId] })),
+    })),
+  );
+
+  function applyEvent(e: ApiEvent): void {
+    if (id.value === null) return;
+    if (e.type === 'runState' && e.run.id === id.value && detail.value) {
+      detail.value = { ...detail.value, ...e.run };
+      if (isFinishedStatus(e.run.status)) samples.value = [];
+    } else if (e.type === 'progress' && e.runId === id.value) {
+      batchesPerEpoch.value = e.batches;
+      const last = lastIteration.value;
+      const fresh = e.metrics.filter((m) => m.iteration > last);
+      if (fresh.length > 0) {
+        metrics.value = [...metrics.value, ...fresh];
+        samples.value = [...samples.value, { at: Date.now(), iteration: fresh[fresh.length - 1].iteration }];
+      }
+    } else if (e.type === 'epochDone' && e.runId === id.value && detail.value) {
+      const others = detail.value.epochs.filter((x) => x.epoch !== e.epoch.epoch);
+      detail.value = {
+        ...detail.value,
+        epochs: [...others, e.epoch].sort((a, b) => a.epoch - b.epoch),
+        epochsCompleted: Math.max(detail.value.epochsCompleted, e.epoch.epoch),
+      };
+      if (followLatest.value) void showGrid(e.epoch.epoch, false);
+    }
+  }
+  api.onEvent(applyEvent);
+
+  async function open(runId: number): Promise<void> {
+    const seq = ++loadSeq;
+    id.value = runId;
+    detail.value = null;
+    metrics.value = [];
+    samples.value = [];
+    batchesPerEpoch.value = null;
+    grids.value = {};
+    gridEpoch.value = null;
+    followLatest.value = true;
+    error.value = null;
+    actionError.value = null;
+    loading.value = true;
+    try {
+      const [d, m] = await Promise.all([api.call('getRun', { id: runId }), api.call('getMetrics', { id: runId })]);
+      if (seq !== loadSeq) return;
+      detail.value = d;
+      // Progress events that arrived while loading are already in `metrics`; keep the union.
+      const seen = new Set(m.map((r) => r.iteration));
+      metrics.value = [...m, ...metrics.value.filter((r) => !seen.has(r.iteration))].sort((a, b) => a.iteration - b.iteration);
+      const latest = d.epochs[d.epochs.length - 1];
+      if (latest) await showGrid(latest.epoch, false);
+    } catch (err) {
+      if (seq === loadSeq) error.value = describeError(err);
+    } finally {
+      if (seq === loadSeq) loading.value = false;
+    }
+  }
+
+  async function showGrid(epoch: number, chosenByUser = true): Promise<void> {
+    if (id.value === null) return;
+    if (chosenByUser) followLatest.value = epoch === epochs.value[epochs.value.length - 1]?.epoch;
+    gridEpoch.value = epoch;
+    if (grids.value[epoch]) return;
+    const runId = id.value;
+    try {
+      const g = await api.call('getGrid', { id: runId, epoch });
+      if (id.value === runId) grids.value = { ...grids.value, [epoch]: g.pngBase64 };
+      gridError.value = null;
+    } catch (err) {
+      gridError.value = describeError(err);
+    }
+  }
+
+  async function act(kind: 'cancel' | 'resume' | 'start'): Promise<void> {
+    if (id.value === null) return;
+    busy.value = kind;
+    actionError.value = null;
+    const method = kind === 'cancel' ? 'cancelRun' : kind === 'resume' ? 'resumeRun' : 'startRun';
+    try {
+      const run = await api.call(method, { id: id.value });
+      if (detail.value && run.id === detail.value.id) detail.value = { ...detail.value, ...run };
+      if (kind !== 'cancel') samples.value = [];
+    } catch (err) {
+      actionError.value = describeError(err);
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  return {
+    id,
+    detail,
+    metrics,
+    epochs,
+    loading,
+    error,
+    actionError,
+    busy,
+    gridEpoch,
+    grids,
+    gridError,
+    followLatest,
+    running,
+    canResume,
+    canStart,
+    totalEpochs,
+    totalIterations,
+    lastIteration,
+    eta,
+    fraction,
+    curves,
+    open,
+    showGrid,
+    cancel: () => act('cancel'),
+    resume: () => act('resume'),
+    start: () => act('start'),
+    applyEvent,
+  };
+});

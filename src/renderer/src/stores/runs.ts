@@ -1,0 +1,100 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { RunSummary } from '../../../shared/api.js';
+import type { RunStatus } from '../../../shared/types.js';
+import { describeError } from '../api/errors.js';
+import { useApi } from './api.js';
+
+/**
+ * A row of the runs table. Best epoch and flag count come from the explain
+ * workflow; the router adds them to listRuns when it has them.
+ */
+export type RunListItem = RunSummary & {
+  bestEpoch?: { epoch: number; confirmed: boolean } | null;
+  flagCount?: number | null;
+};
+
+export interface RunFilters {
+  search: string;
+  status: RunStatus | '';
+  tag: string;
+}
+
+export function matchesFilters(run: RunSummary, f: RunFilters): boolean {
+  if (f.status && run.status !== f.status) return false;
+  if (f.tag && !run.tags.includes(f.tag)) return false;
+  const q = f.search.trim().toLowerCase();
+  if (!q) return true;
+  const haystack = [String(run.id), run.name, run.notes, run.backend ?? '', run.datasetId ?? '', ...run.tags].join('\n').toLowerCase();
+  return q.split(/\s+/).every((word) => haystack.includes(word));
+}
+
+/** The runs table: every run, filtered here so typing in the search box answers at once. */
+export const useRunsStore = defineStore('runs', () => {
+  const api = useApi();
+  const runs = shallowRef<RunListItem[]>([]);
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const filters = ref<RunFilters>({ search: '', status: '', tag: '' });
+
+  const filtered = computed(() => runs.value.filter((r) => matchesFilters(r, filters.value)));
+  const allTags = computed(() => [...new Set(runs.value.flatMap((r) => r.tags))].sort());
+
+  function upsert(run: RunSummary): void {
+    const i = runs.value.findIndex((r) => r.id === run.id);
+    runs.value = i < 0 ? [run, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
+  }
+
+  api.onEvent((e) => {
+    if (e.type === 'runState') upsert(e.run);
+  });
+
+  async function refresh(): Promise<void> {
+    loading.value = true;
+    try {
+      const list = await api.call('listRuns', {});
+      runs.value = [...list].sort((a, b) => b.id - a.id);
+      error.value = null;
+      loaded.value = true;
+    } catch (err) {
+      error.value = describeError(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function update(id: number, patch: { name?: string; notes?: string; tags?: string[] }): Promise<RunSummary> {
+    const run = await api.call('updateRun', { id, ...patch });
+    upsert(run);
+    return run;
+  }
+
+  async function remove(id: number): Promise<void> {
+    await api.call('deleteRun', { id });
+    runs.value = runs.value.filter((r) => r.id !== id);
+  }
+
+  async function duplicate(id: number): Promise<RunSummary> {
+    const run = await api.call('duplicateRun', { id });
+    upsert(run);
+    return run;
+  }
+
+  return {
+    runs,
+    loading,
+    loaded,
+    error,
+    filters,
+    filtered,
+    allTags,
+    refresh,
+    rename: (id: number, name: string) => update(id, { name: name.trim() }),
+    setNotes: (id: number, notes: string) => update(id, { notes }),
+    setTags: (id: number, tags: string[]) => update(id, { tags: [...new Set(tags.map((t) => t.trim()).filter(Boolean))] }),
+    remove,
+    duplicate,
+    byId: (id: number) => runs.value.find((r) => r.id === id),
+  };
+});
