@@ -93,9 +93,9 @@ export function buildPlantedD(headWeights: (y: number, x: number) => number): tf
   return D;
 }
 
-/** A 64x64 image (flat, [-1, 1]) of mid-grey with value `v` on the given squares [y0, y1) x [x0, x1). */
-export function patchImage(patches: { y0: number; y1: number; x0: number; x1: number; v: number }[]): Float32Array {
-  const img = new Float32Array(64 * 64);
+/** A 64x64 image (flat, [-1, 1]) of `background` (default mid-grey) with value `v` on the squares [y0, y1) x [x0, x1). */
+export function patchImage(patches: { y0: number; y1: number; x0: number; x1: number; v: number }[], background = 0): Float32Array {
+  const img = new Float32Array(64 * 64).fill(background);
   for (const p of patches) for (let y = p.y0; y < p.y1; y++) for (let x = p.x0; x < p.x1; x++) img[y * 64 + x] = p.v;
   return img;
 }

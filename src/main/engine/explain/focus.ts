@@ -8,11 +8,12 @@ import type { FocusSettings } from '../../../shared/focus-settings.js';
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
 /**
- * A ratio this close below the threshold counts as reaching it: the same CAM
- * mass summed in a different order can land one rounding step either side of
- * an exact 70%, and a sample must not escape the flag by rounding.
+ * A ratio this close below the threshold counts as reaching it. CAMs are
+ * float32 (about 7 significant digits), so a mass meant as exactly 70%, e.g.
+ * 0.7 off the digit and 0.3 on it, computes to 0.69999999; a sample must not
+ * escape the flag by rounding. 1e-6 is far below any threshold a person sets.
  */
-export const FLAG_EPSILON = 1e-9;
+export const FLAG_EPSILON = 1e-6;
 
 export interface SampleFocus {
   /** Off-digit focus ratio, or null when the CAM has no mass ("no evidence"). */
