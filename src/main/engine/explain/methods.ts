@@ -51,20 +51,19 @@ export function weightedMap(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D):
  * equally important) becomes all ones rather than 0/0.
  */
 export function minMaxScale(cams: tf.Tensor3D): tf.Tensor3D {
+  // Per-image [n, 1] factors broadcast over the pixels (no tiling: Tile is
+  // slow on wasm and the masks would be as large as the CAMs).
   return tf.tidy(() => {
     const [n, h, w] = cams.shape;
     const flat = tf.reshape(cams, [n, h * w]);
     const mn = tf.min(flat, 1, true);
     const mx = tf.max(flat, 1, true);
     const range = tf.sub(mx, mn);
-    const flatRange = tf.lessEqual(range, tf.mul(mx, FLAT));
-    const scaled = tf.div(tf.sub(flat, mn), tf.where(flatRange, tf.onesLike(range), range));
-    const out = tf.where(
-      tf.lessEqual(mx, 0).tile([1, h * w]),
-      tf.zerosLike(flat),
-      tf.where(flatRange.tile([1, h * w]), tf.onesLike(flat), scaled),
-    );
-    return tf.reshape(out, [n, h, w]);
+    const isFlat = tf.lessEqual(range, tf.mul(mx, FLAT));
+    const varies = tf.cast(tf.logicalNot(isFlat), 'float32');
+    const flatPositive = tf.cast(tf.logicalAnd(isFlat, tf.greater(mx, 0)), 'float32');
+    const scale = tf.div(varies, tf.where(isFlat, tf.onesLike(range), range));
+    return tf.reshape(tf.add(tf.mul(tf.sub(flat, mn), scale), flatPositive), [n, h, w]);
   }) as tf.Tensor3D;
 }
 
