@@ -55,16 +55,17 @@ export function originAllowed(origin: string | undefined, hostHeader: string): b
 
 /**
  * The renderer needs nothing from other origins: scripts and styles are files
- * of the build, images are data:/blob: URLs made from API results.
+ * of the build, images are data:/blob: URLs made from API results. Only a dev
+ * server (Vite injects <style> tags for hot reload) needs inline styles.
  */
-export function contentSecurityPolicy(connect: string[]): string {
+export function contentSecurityPolicy(opts: { connect?: string[]; inlineStyles?: boolean } = {}): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    `style-src 'self'${opts.inlineStyles ? " 'unsafe-inline'" : ''}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${connect.join(' ')}`.trim(),
+    ["connect-src 'self'", ...(opts.connect ?? [])].join(' '),
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -88,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<WebServer> {
     }
     const headers: Record<string, string> = {
       'Content-Type': file.contentType,
-      'Content-Security-Policy': contentSecurityPolicy([`ws://${req.headers.host}`]),
+      'Content-Security-Policy': contentSecurityPolicy({ connect: [`ws://${req.headers.host}`] }),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cross-Origin-Opener-Policy': 'same-origin',

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../../shared/api.js';
 
-export type ClientErrorCode = ErrorCode | 'not_implemented' | 'transport';
+/** The router's codes, plus 'transport' when no answer came at all. */
+export type ClientErrorCode = ErrorCode | 'transport';
 
 /** A failed call, with the router's error code so the UI can choose what to say. */
 export class ApiCallError extends Error {
@@ -12,16 +13,6 @@ export class ApiCallError extends Error {
     super(message);
     this.name = 'ApiCallError';
   }
-}
-
-/**
- * True when the router does not offer the method yet (an older or partial
- * router), so a view shows "not available yet" rather than an error.
- */
-export function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof ApiCallError)) return false;
-  if (err.code === 'not_implemented') return true;
-  return /unknown method|not implemented/i.test(err.message);
 }
 
 /** One line for the user, naming what failed. */

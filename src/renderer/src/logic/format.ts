@@ -26,3 +26,11 @@ export function formatDate(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toISOString().slice(0, 16).replace('T', ' ');
 }
+
+/** A config value in a diff table: null limits mean the whole dataset. */
+export function formatConfigValue(v: unknown): string {
+  if (v === undefined) return '—';
+  if (v === null) return 'all';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}

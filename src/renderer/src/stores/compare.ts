@@ -1,9 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CompareResult, ExplanationGrid, RunDetail } from '../../../shared/api.js';
-import { describeError, isUnavailable } from '../api/errors.js';
+import { describeError } from '../api/errors.js';
 import type { Series } from '../logic/chart.js';
-import { configDiff } from '../logic/config-diff.js';
 import { useApi } from './api.js';
 
 export const MAX_COMPARED = 8;
@@ -19,64 +18,50 @@ export interface LineageNode {
   name: string;
   parentId: number | null;
   excludedCount: number;
-  /** How many ancestors among the compared runs. */
+  /** How many of its ancestors are among the compared runs (for indentation). */
   depth: number;
 }
 
-/**
- * Compare: runs side by side. Curves, config diff and lineage come from the
- * runs themselves; focus, flag rates, G quality and CAM grids come from the
- * explain methods, and show "not available" where the server lacks them.
- */
+/** Compare: two or more runs side by side, from one compareRuns answer plus each run's probe grid. */
 export const useCompareStore = defineStore('compare', () => {
   const api = useApi();
   const ids = ref<number[]>([]);
-  const runs = shallowRef<RunDetail[]>([]);
-  const insight = shallowRef<CompareResult | null>(null);
-  const insightUnavailable = ref(false);
-  const insightError = ref<string | null>(null);
+  const result = shallowRef<CompareResult | null>(null);
   const grids = shallowRef<Record<number, ExplanationGrid | null>>({});
-  const gridsUnavailable = ref(false);
   const epoch = ref<number | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
   let seq = 0;
 
-  const diff = computed(() => configDiff(runs.value.map((r) => r.config)));
+  const runs = computed<RunDetail[]>(() => result.value?.runs ?? []);
   const label = (r: RunDetail) => `#${r.id} ${r.name}`;
+  const perRun = (points: (r: RunDetail) => Series['points']): Series[] =>
+    runs.value.map((r) => ({ id: String(r.id), label: label(r), points: points(r) }));
 
-  /** Epoch-level curves of one metric, one series per run. */
+  /** Epoch-level curves of one training metric, one series per run. */
   function metricSeries(metric: (typeof EPOCH_METRICS)[number]['id']): Series[] {
-    return runs.value.map((r) => ({ id: String(r.id), label: label(r), points: r.epochs.map((e) => ({ x: e.epoch, y: e[metric] })) }));
+    return perRun((r) => r.epochs.map((e) => ({ x: e.epoch, y: e[metric] })));
   }
 
-  const flagRateSeries = computed<Series[]>(() =>
-    runs.value.map((r) => ({
-      id: String(r.id),
-      label: label(r),
-      points: (insight.value?.flagRates ?? []).filter((f) => f.runId === r.id).map((f) => ({ x: f.epoch, y: f.flagRate })),
-    })),
+  const flagRateSeries = computed(() =>
+    perRun((r) => (result.value?.flagRates ?? []).filter((f) => f.runId === r.id).map((f) => ({ x: f.epoch, y: f.flagRate }))),
   );
-
-  const qualitySeries = computed<Series[]>(() =>
-    runs.value.map((r) => ({
-      id: String(r.id),
-      label: label(r),
-      points: (insight.value?.quality.find((q) => q.runId === r.id)?.rows ?? []).map((q) => ({ x: q.epoch, y: q.fidMnist })),
-    })),
+  const qualitySeries = computed(() =>
+    perRun((r) => (result.value?.quality.find((q) => q.runId === r.id)?.rows ?? []).map((q) => ({ x: q.epoch, y: q.fidMnist }))),
   );
+  const hasFocus = computed(() => (result.value?.flagRates.length ?? 0) > 0);
+  const hasQuality = computed(() => result.value?.quality.some((q) => q.rows.length > 0) ?? false);
 
   const lineage = computed<LineageNode[]>(() => {
     const byId = new Map(runs.value.map((r) => [r.id, r]));
-    const depth = (r: RunDetail): number => {
-      let d = 0;
-      for (let p = r.parentId; p !== null && byId.has(p) && d < runs.value.length; p = byId.get(p)!.parentId) d++;
-      return d;
-    };
-    return runs.value.map((r) => ({ id: r.id, name: r.name, parentId: r.parentId, excludedCount: r.excluded.length, depth: depth(r) }));
+    return (result.value?.lineage ?? []).map((l) => {
+      let depth = 0;
+      for (let p = l.parentId; p !== null && byId.has(p) && depth < byId.size; p = byId.get(p)!.parentId) depth++;
+      return { ...l, name: byId.get(l.id)?.name ?? `run ${l.id}`, depth };
+    });
   });
 
-  /** Epochs every compared run has finished, so grids line up. */
+  /** Epochs every compared run has finished, so the CAM columns line up. */
   const commonEpochs = computed(() => {
     if (runs.value.length === 0) return [];
     const sets = runs.value.map((r) => new Set(r.epochs.map((e) => e.epoch)));
@@ -85,19 +70,16 @@ export const useCompareStore = defineStore('compare', () => {
 
   async function open(list: number[]): Promise<void> {
     const mine = ++seq;
-    ids.value = list.slice(0, MAX_COMPARED);
-    runs.value = [];
-    insight.value = null;
+    ids.value = [...new Set(list)].slice(0, MAX_COMPARED);
+    result.value = null;
     grids.value = {};
     error.value = null;
-    insightError.value = null;
-    insightUnavailable.value = false;
-    if (ids.value.length === 0) return;
+    if (ids.value.length < 2) return;
     loading.value = true;
     try {
-      const got = await Promise.all(ids.value.map((id) => api.call('getRun', { id })));
+      const r = await api.call('compareRuns', { ids: ids.value });
       if (mine !== seq) return;
-      runs.value = got;
+      result.value = r;
       const common = commonEpochs.value;
       epoch.value = common.length ? common[common.length - 1] : null;
     } catch (err) {
@@ -106,31 +88,18 @@ export const useCompareStore = defineStore('compare', () => {
     } finally {
       if (mine === seq) loading.value = false;
     }
-    await Promise.all([loadInsight(mine), loadGrids()]);
+    await loadGrids(mine);
   }
 
-  async function loadInsight(mine: number): Promise<void> {
-    if (ids.value.length < 2) return;
-    try {
-      const r = await api.call('compareRuns', { ids: ids.value });
-      if (mine === seq) insight.value = r;
-    } catch (err) {
-      if (mine !== seq) return;
-      if (isUnavailable(err)) insightUnavailable.value = true;
-      else insightError.value = describeError(err);
-    }
-  }
-
-  /** Each run's probe grid; the view shows the chosen epoch's column side by side. */
-  async function loadGrids(): Promise<void> {
-    const mine = seq;
+  /** Each run's probe grid; the view shows the chosen epoch's column of each side by side. */
+  async function loadGrids(mine: number): Promise<void> {
     const out: Record<number, ExplanationGrid | null> = {};
     await Promise.all(
       runs.value.map(async (r) => {
         try {
           out[r.id] = await api.call('getExplanationGrid', { id: r.id });
-        } catch (err) {
-          if (isUnavailable(err)) gridsUnavailable.value = true;
+        } catch {
+          // A run that cannot be explained (e.g. never started) shows an empty column.
           out[r.id] = null;
         }
       }),
@@ -140,20 +109,18 @@ export const useCompareStore = defineStore('compare', () => {
 
   return {
     ids,
+    result,
     runs,
-    insight,
-    insightUnavailable,
-    insightError,
     grids,
-    gridsUnavailable,
     epoch,
     loading,
     error,
-    diff,
     lineage,
     commonEpochs,
     flagRateSeries,
     qualitySeries,
+    hasFocus,
+    hasQuality,
     metricSeries,
     open,
     setEpoch: (e: number) => (epoch.value = e),

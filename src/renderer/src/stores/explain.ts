@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ExplanationGrid, FocusSummaryResult, GridCell, JobInfo } from '../../../shared/api.js';
 import { CAM_METHODS, type CamMethod } from '../../../shared/explain.js';
-import { describeError, isUnavailable } from '../api/errors.js';
+import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
 
 /**
@@ -20,7 +20,6 @@ export const useExplainStore = defineStore('explain', () => {
   const opacity = ref(0.6);
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const unavailable = ref(false);
   const job = shallowRef<JobInfo | null>(null);
   const jobError = ref<string | null>(null);
   const confirming = ref(false);
@@ -60,11 +59,9 @@ export const useExplainStore = defineStore('explain', () => {
       focus.value = f;
       if (!layers.value.length) layers.value = g.layers;
       error.value = null;
-      unavailable.value = false;
     } catch (err) {
       if (mine !== seq) return;
-      if (isUnavailable(err)) unavailable.value = true;
-      else error.value = describeError(err);
+      error.value = describeError(err);
     } finally {
       if (mine === seq) loading.value = false;
     }
@@ -77,7 +74,6 @@ export const useExplainStore = defineStore('explain', () => {
     layers.value = [];
     job.value = null;
     error.value = null;
-    unavailable.value = false;
     await reload();
     try {
       const jobs = await api.call('listJobs', {});
@@ -104,8 +100,7 @@ export const useExplainStore = defineStore('explain', () => {
     try {
       job.value = await api.call('explain', { id: id.value, samples: 'probe', ...choice() });
     } catch (err) {
-      if (isUnavailable(err)) unavailable.value = true;
-      else jobError.value = describeError(err);
+      jobError.value = describeError(err);
     }
   }
 
@@ -142,7 +137,6 @@ export const useExplainStore = defineStore('explain', () => {
     opacity,
     loading,
     error,
-    unavailable,
     job,
     jobError,
     jobRunning,

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { FlagList, JobInfo, RunSummary, SampleImages } from '../../../shared/api.js';
 import type { FocusRow, ReviewDecision } from '../../../shared/explain.js';
-import { describeError, isUnavailable } from '../api/errors.js';
+import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
 
 export interface ReviewFilters {
@@ -35,7 +35,6 @@ export const useReviewStore = defineStore('review', () => {
   const cursor = ref(0);
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const unavailable = ref(false);
   const saveError = ref<string | null>(null);
   const undoStack = ref<UndoEntry[]>([]);
   const images = shallowRef<Record<number, SampleImages>>({});
@@ -83,14 +82,13 @@ export const useReviewStore = defineStore('review', () => {
       if (mine !== seq) return;
       list.value = l;
       items.value = [...l.items].sort((a, b) => (b.ratio ?? -1) - (a.ratio ?? -1));
-      if (epoch.value === null && l.epoch !== null) epoch.value = l.epoch;
+      // No epoch chosen: the router picked the latest explained one; with none, offer the latest trained one.
+      if (epoch.value === null) epoch.value = l.epoch ?? runEpochs.value[runEpochs.value.length - 1] ?? null;
       cursor.value = Math.min(cursor.value, Math.max(0, items.value.length - 1));
       error.value = null;
-      unavailable.value = false;
     } catch (err) {
       if (mine !== seq) return;
-      if (isUnavailable(err)) unavailable.value = true;
-      else error.value = describeError(err);
+      error.value = describeError(err);
     } finally {
       if (mine === seq) loading.value = false;
     }
@@ -204,7 +202,7 @@ export const useReviewStore = defineStore('review', () => {
     try {
       job.value = await api.call('explain', { id: id.value, epochs: [epoch.value], samples: 'train' });
     } catch (err) {
-      jobError.value = isUnavailable(err) ? 'Explaining is not available yet on this server.' : describeError(err);
+      jobError.value = describeError(err);
     }
   }
 
@@ -221,7 +219,7 @@ export const useReviewStore = defineStore('review', () => {
         ...(name ? { name } : {}),
       });
     } catch (err) {
-      retrainError.value = isUnavailable(err) ? 'Exclude and retrain is not available yet on this server.' : describeError(err);
+      retrainError.value = describeError(err);
       return null;
     } finally {
       retraining.value = false;
@@ -240,7 +238,6 @@ export const useReviewStore = defineStore('review', () => {
     digits,
     loading,
     error,
-    unavailable,
     saveError,
     undoStack,
     images,

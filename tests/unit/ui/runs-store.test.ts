@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useRunsStore } from '../../../src/renderer/src/stores/runs.js';
+import { useSettingsStore } from '../../../src/renderer/src/stores/settings.js';
+import { ApiCallError } from '../../../src/renderer/src/api/errors.js';
+import { openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
+
+let wb: Workbench;
+beforeEach(() => {
+  wb = openWorkbench();
+  useStoresWith(wb.client);
+});
+afterEach(() => wb.close());
+
+const create = (name: string, tags: string[] = []) =>
+  wb.client.call('createRun', { name, config: TINY }).then((r) => (tags.length ? wb.client.call('updateRun', { id: r.id, tags }) : r));
+
+describe('runs store over the real router', () => {
+  it('lists runs newest first and filters by words, status and tag', async () => {
+    await create('baseline mnist', ['paper']);
+    await create('narrow D', ['ablation']);
+    await create('narrow G', ['ablation', 'paper']);
+    const store = useRunsStore();
+    await store.refresh();
+    expect(store.runs.map((r) => r.name)).toEqual(['narrow G', 'narrow D', 'baseline mnist']);
+    expect(store.allTags).toEqual(['ablation', 'paper']);
+
+    store.filters.search = 'narrow';
+    expect(store.filtered.map((r) => r.name)).toEqual(['narrow G', 'narrow D']);
+    store.filters.tag = 'paper';
+    expect(store.filtered.map((r) => r.name)).toEqual(['narrow G']);
+    store.filters = { search: 'G narrow', status: '', tag: '' };
+    expect(store.filtered.map((r) => r.name)).toEqual(['narrow G']);
+    store.filters = { search: '', status: 'completed', tag: '' };
+    expect(store.filtered).toEqual([]);
+    store.filters = { search: '', status: 'queued', tag: '' };
+    expect(store.filtered).toHaveLength(3);
+  });
+
+  it('renames, annotates and tags a run, and the router keeps it', async () => {
+    const run = await create('first');
+    const store = useRunsStore();
+    await store.refresh();
+    await store.rename(run.id, '  renamed  ');
+    await store.setNotes(run.id, 'lr too high?');
+    await store.setTags(run.id, ['a', ' b ', 'a', '']);
+    expect(store.byId(run.id)).toMatchObject({ name: 'renamed', notes: 'lr too high?', tags: ['a', 'b'] });
+    const stored = await wb.client.call('getRun', { id: run.id });
+    expect(stored).toMatchObject({ name: 'renamed', notes: 'lr too high?', tags: ['a', 'b'] });
+  });
+
+  it('rejects an empty name with the router’s message and leaves the run as it was', async () => {
+    const run = await create('keep me');
+    const store = useRunsStore();
+    await store.refresh();
+    const err = await store.rename(run.id, '   ').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiCallError);
+    expect((err as ApiCallError).code).toBe('bad_request');
+    expect(store.byId(run.id)?.name).toBe('keep me');
+  });
+
+  it('deletes a run and duplicates one as a new queued run', async () => {
+    const a = await create('a');
+    const b = await create('b');
+    const store = useRunsStore();
+    await store.refresh();
+    await store.remove(a.id);
+    expect(store.runs.map((r) => r.id)).toEqual([b.id]);
+    await expect(wb.client.call('getRun', { id: a.id })).rejects.toMatchObject({ code: 'not_found' });
+
+    const copy = await store.duplicate(b.id);
+    expect(copy.id).not.toBe(b.id);
+    expect(copy.status).toBe('queued');
+    expect(copy.config).toEqual(b.config);
+    expect(store.runs.map((r) => r.id)).toEqual([copy.id, b.id]);
+  });
+
+  it('picks up runs created elsewhere from runState events', async () => {
+    const store = useRunsStore();
+    await store.refresh();
+    expect(store.runs).toEqual([]);
+    const made = await create('from the CLI');
+    expect(store.runs.map((r) => r.id)).toEqual([made.id]);
+  });
+
+  it('reports a failed refresh in words instead of throwing', async () => {
+    const store = useRunsStore();
+    wb.router.close();
+    await store.refresh();
+    expect(store.error).toMatch(/.+/);
+    expect(store.loaded).toBe(false);
+    wb = { ...wb, close: () => undefined };
+  });
+});
+
+describe('settings store', () => {
+  it('cycles system -> light -> dark and resolves system from the OS preference', () => {
+    const s = useSettingsStore();
+    expect(s.theme).toBe('system');
+    s.systemDark = true;
+    expect(s.effectiveTheme).toBe('dark');
+    s.cycleTheme();
+    expect([s.theme, s.effectiveTheme]).toEqual(['light', 'light']);
+    s.cycleTheme();
+    expect(s.theme).toBe('dark');
+    s.cycleTheme();
+    expect(s.theme).toBe('system');
+    s.setTheme('purple');
+    expect(s.theme).toBe('system');
+  });
+});
