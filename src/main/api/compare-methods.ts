@@ -4,7 +4,8 @@ import { listQuality } from '../store/quality.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError } from './errors.js';
 import { camChoice, completeExplanations } from './explain-methods.js';
-import { epochSummaries, recommend } from './focus-summary.js';
+import { recommendBestEpoch } from '../engine/explain/summary.js';
+import { epochSummaries } from './focus-summary.js';
 import { runDetail } from './run-methods.js';
 
 /** Flattens a config to dotted keys so a diff can list exactly what differs. */
@@ -33,7 +34,7 @@ export function compareMethods(ctx: RouterContext): MethodGroup<'compareRuns'> {
       const focus = runs.map((run) => {
         const cam = camChoice(run, p);
         const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
-        return { runId: run.id, summaries, recommendation: recommend(summaries) };
+        return { runId: run.id, summaries, recommendation: recommendBestEpoch(summaries) };
       });
       return {
         runs,

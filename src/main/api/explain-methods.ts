@@ -10,14 +10,15 @@ import { startQuality } from '../jobs/assessing.js';
 import { startExplain } from '../jobs/explaining.js';
 import { confirmBestEpoch, getBestEpoch } from '../store/best-epoch.js';
 import { lastCompleteEpoch, listEpochs } from '../store/epochs.js';
-import { countFocus, findExplanation, getCam, listExplanations, listFocus } from '../store/explanations.js';
+import { countFocus, findExplanation, getCam, listExplanations, listFocus, settingsJson } from '../store/explanations.js';
 import { listProbes, setProbes } from '../store/probes.js';
 import { listQuality } from '../store/quality.js';
 import { listReviews, saveReview } from '../store/reviews.js';
 import { createRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
-import { epochSummaries, recommend } from './focus-summary.js';
+import { recommendBestEpoch } from '../engine/explain/summary.js';
+import { epochSummaries } from './focus-summary.js';
 import { existingRun, startTraining } from './run-methods.js';
 
 export type ExplainMethodNames =
@@ -95,7 +96,7 @@ export function completeExplanations(ctx: RouterContext, runId: number, samples:
       e.layers.join(',') === cam.layers.join(',') &&
       e.method === cam.method &&
       e.target === cam.target &&
-      JSON.stringify(e.settings) === JSON.stringify(cam.settings),
+      settingsJson(e.settings) === settingsJson(cam.settings),
   );
 }
 
@@ -220,12 +221,12 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, p);
       const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
-      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation: recommend(summaries), confirmed: getBestEpoch(db, run.id) };
+      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation: recommendBestEpoch(summaries), confirmed: getBestEpoch(db, run.id) };
     },
     confirmBestEpoch: (p) => {
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, {});
-      const rec = recommend(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)));
+      const rec = recommendBestEpoch(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)));
       return wrapConflict(() => confirmBestEpoch(db, run.id, { recommended: rec.epoch, confirmed: p.epoch, rule: rec.rule, note: p.note }));
     },
     listFlags: (p): FlagList => {

@@ -1,8 +1,6 @@
 import { initBackend } from './backend/choose.js';
 import { loadDataset } from './data/dataset.js';
 import type { HostToWorker, TrainJob, WorkerToHost } from './protocol.js';
-import { runExplainJob } from './explain/job.js';
-import { runQualityJob } from './quality/job.js';
 import { measureStepMs } from './train/estimate.js';
 import { trainingIndices } from './data/run-indices.js';
 import { NonFiniteLossError, train } from './train/trainer.js';
@@ -91,10 +89,11 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
         send({ type: 'estimate', backend: (await initBackend()).chosen, msPerStep: measureStepMs(msg.config) });
         return 'completed';
       });
+    // Loaded per job: a training process never needs the CAM or quality code.
     case 'explain':
-      return simpleJob(() => runExplainJob(msg.job, send, cancelled));
+      return simpleJob(async () => (await import('./explain/job.js')).runExplainJob(msg.job, send, cancelled));
     case 'quality':
-      return simpleJob(() => runQualityJob(msg.job, send, cancelled));
+      return simpleJob(async () => (await import('./quality/job.js')).runQualityJob(msg.job, send, cancelled));
   }
 }
 

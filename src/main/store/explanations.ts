@@ -63,7 +63,7 @@ function toRow(r: ExplanationRecord): ExplanationRow {
 }
 
 /** Settings serialised with sorted keys, so equal settings find the same row. */
-function settingsJson(s: FocusSettings): string {
+export function settingsJson(s: FocusSettings): string {
   return JSON.stringify({ camLevel: s.camLevel, dilation: s.dilation, maskLevel: s.maskLevel, threshold: s.threshold });
 }
 

@@ -1,0 +1,104 @@
+import type { ParseArgsConfig } from 'node:util';
+import { ARCHITECTURES, PRESETS, presetConfig, validateRunConfig, type PresetName, type RunConfig } from '../../shared/config.js';
+import { formatIssues } from '../../shared/schema.js';
+
+export class UsageError extends Error {}
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export const OPTIONS: ParseArgsConfig['options'] = {
+  home: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  preset: { type: 'string' },
+  images: { type: 'string' },
+  labels: { type: 'string' },
+  limit: { type: 'string' },
+  epochs: { type: 'string' },
+  width: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  arch: { type: 'string' },
+  name: { type: 'string' },
+  epoch: { type: 'string' },
+  layer: { type: 'string', multiple: true },
+  method: { type: 'string' },
+  samples: { type: 'string' },
+  threshold: { type: 'string' },
+  'confirmed-only': { type: 'boolean' },
+  checkpoint: { type: 'string' },
+  count: { type: 'string' },
+  out: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+};
+
+export function intFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function oneOfFlag<T extends string>(flags: Flags, name: string, allowed: readonly T[]): T | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** The run config the train command's flags describe, on top of a preset. */
+export function configFromFlags(flags: Flags, defaultPreset: PresetName): RunConfig {
+  const config = presetConfig(oneOfFlag(flags, 'preset', PRESETS) ?? defaultPreset);
+  if (typeof flags.images === 'string') {
+    config.dataset = typeof flags.labels === 'string' ? { kind: 'idx', images: flags.images, labels: flags.labels } : { kind: 'idx', images: flags.images };
+  } else if (flags.labels !== undefined) {
+    throw new UsageError('--labels needs --images');
+  }
+  if (flags.limit === 'all') config.limit = null;
+  else config.limit = intFlag(flags, 'limit') ?? config.limit;
+  config.epochs = intFlag(flags, 'epochs') ?? config.epochs;
+  const width = intFlag(flags, 'width');
+  if (width !== undefined) config.ngf = config.ndf = width;
+  config.batchSize = intFlag(flags, 'batch') ?? config.batchSize;
+  config.seed = intFlag(flags, 'seed') ?? config.seed;
+  config.arch = oneOfFlag(flags, 'arch', ARCHITECTURES) ?? config.arch;
+  const checked = validateRunConfig(config);
+  if (!checked.ok) throw new UsageError(formatIssues(checked.issues));
+  return checked.value;
+}
+
+export function runId(arg: string | undefined): number {
+  if (arg === undefined || !/^\d+$/.test(arg)) throw new UsageError(`expected a run id (a number), got ${arg === undefined ? 'nothing' : JSON.stringify(arg)}`);
+  return Number(arg);
+}
+
+/** "5,10,15" -> [5, 10, 15] */
+export function intListFlag(flags: Flags, name: string): number[] | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^\d+(,\d+)*$/.test(v)) throw new UsageError(`--${name} must be a comma-separated list of whole numbers, got ${JSON.stringify(v)}`);
+  return v.split(',').map(Number);
+}
+
+export function fractionFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be a number between 0 and 1, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function stringFlag(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** --layer may repeat and may hold a comma-separated list: the CAMs of several layers are averaged. */
+export function layersFlag(flags: Flags): string[] | undefined {
+  const v = flags.layer;
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [String(v)]).flatMap((s) => s.split(',')).filter((s) => s !== '');
+}

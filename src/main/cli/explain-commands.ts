@@ -1,0 +1,117 @@
+import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunSummary } from '../../shared/api.js';
+import { CAM_METHODS, SAMPLE_SETS } from '../../shared/explain.js';
+import type { QualityRow } from '../../shared/explain.js';
+import type { Router } from '../api/router.js';
+import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, type Flags } from './args.js';
+import { printJson } from './print.js';
+
+function camParams(flags: Flags) {
+  const threshold = fractionFlag(flags, 'threshold');
+  return {
+    layers: layersFlag(flags),
+    method: oneOfFlag(flags, 'method', CAM_METHODS),
+    settings: threshold === undefined ? undefined : { threshold },
+  };
+}
+
+/** Waits for a job, showing its progress on a terminal; Ctrl-C cancels it. */
+async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<JobInfo> {
+  const tty = process.stderr.isTTY && !json;
+  const off = router.onEvent((e) => {
+    if (e.type !== 'job' || e.job.jobId !== job.jobId) return;
+    if (json) process.stdout.write(`${JSON.stringify(e)}\n`);
+    else if (tty) process.stderr.write(`\r${e.job.label}: ${e.job.done}/${e.job.total}\x1b[K`);
+  });
+  const onSigint = () => void router.handle('cancelJob', { jobId: job.jobId }).catch(() => undefined);
+  process.on('SIGINT', onSigint);
+  try {
+    const end = await router.waitForJob(job.jobId);
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (end.status === 'failed') throw new Error(end.message ?? 'the job failed');
+    return end;
+  } finally {
+    off();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
+
+function printSummary(s: FocusSummaryResult): void {
+  process.stdout.write(`layer ${s.layers.join('+')}, ${s.method}\nepoch  on-digit(mean) on-digit(median)  flag rate  sharpness  no evidence\n`);
+  for (const e of s.summaries)
+    process.stdout.write(
+      `${String(e.epoch).padStart(5)}  ${pct(e.meanOnDigit).padStart(14)} ${pct(e.medianOnDigit).padStart(16)}  ${pct(e.flagRate).padStart(9)}  ` +
+        `${e.meanSharpness === null ? '-' : e.meanSharpness.toFixed(3)}        ${e.noEvidence}\n`,
+    );
+  const r = s.recommendation;
+  process.stdout.write(
+    r.epoch === null
+      ? `no recommendation: ${r.reason}\n`
+      : `recommended best epoch: ${r.epoch}. ${r.reason}\n`,
+  );
+  if (s.confirmed) process.stdout.write(`confirmed best epoch: ${s.confirmed.confirmed}\n`);
+}
+
+export async function explainCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
+  const cam = camParams(flags);
+  const samples = oneOfFlag(flags, 'samples', SAMPLE_SETS) ?? 'probe';
+  const job = (await router.handle('explain', { id, epochs: intListFlag(flags, 'epochs'), samples, ...cam })) as JobInfo;
+  const end = await waitForJob(router, job, json);
+  if (end.status === 'cancelled') throw new Error('cancelled');
+  const summary = (await router.handle('getFocusSummary', { id, ...cam })) as FocusSummaryResult;
+  if (samples === 'train') {
+    const flags = (await router.handle('listFlags', { id, ...cam, limit: 1 })) as FlagList;
+    if (json) printJson({ job: end, summary, training: { epoch: flags.epoch, total: flags.total, flagged: flags.flagged, noEvidence: flags.noEvidence } });
+    else process.stdout.write(`training set at epoch ${flags.epoch}: ${flags.flagged} of ${flags.total} flagged, ${flags.noEvidence} without evidence\n`);
+  } else if (json) {
+    printJson({ job: end, summary });
+  } else {
+    printSummary(summary);
+  }
+}
+
+export async function flagsCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
+  const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camParams(flags) })) as FlagList;
+  if (list.explanationId === null) throw new Error(`run ${id} has no training-set explanation${list.epoch ? ` at epoch ${list.epoch}` : ''}: run gan-focus explain ${id} --samples train first`);
+  const items = list.items.map((f) => ({ sampleId: f.sampleId, digit: f.digit, ratio: f.ratio, coverage: f.coverage, flagged: f.flagged, review: f.review }));
+  if (json) {
+    printJson({ runId: id, epoch: list.epoch, threshold: list.settings.threshold, total: list.total, flagged: list.flagged, items });
+    return;
+  }
+  process.stdout.write(`epoch ${list.epoch}: ${list.flagged} of ${list.total} samples flagged (off-digit ratio >= ${list.settings.threshold})\n`);
+  for (const f of items)
+    process.stdout.write(`${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  coverage ${pct(f.coverage)}  ${f.review ?? ''}\n`);
+}
+
+export async function excludeCommand(router: Router, id: number, flags: Flags): Promise<void> {
+  const run = (await router.handle('excludeAndRetrain', {
+    id,
+    epoch: intFlag(flags, 'epoch'),
+    confirmedOnly: flags['confirmed-only'] === true,
+    ...camParams(flags),
+  })) as RunSummary;
+  process.stdout.write(`${run.id}\n`);
+  process.stderr.write(`run ${run.id} "${run.name}" excludes ${run.excluded.length} more samples than run ${id}; start it with gan-focus resume ${run.id}\n`);
+}
+
+export async function qualityCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
+  const have = new Set(((await router.handle('getQuality', { id })) as QualityRow[]).map((q) => q.epoch));
+  const detail = (await router.handle('getRun', { id })) as ResultOf<'getRun'>;
+  const wanted = intListFlag(flags, 'epochs') ?? detail.epochs.map((e) => e.epoch).filter((e) => !have.has(e));
+  if (wanted.length > 0) {
+    const job = (await router.handle('assessQuality', { id, epochs: wanted, count: intFlag(flags, 'count') })) as JobInfo;
+    await waitForJob(router, job, json);
+  }
+  const rows = (await router.handle('getQuality', { id })) as QualityRow[];
+  if (json) {
+    printJson({ runId: id, epochs: rows });
+    return;
+  }
+  process.stdout.write('epoch  FID-MNIST  digits present  mean confidence  share per digit 0-9\n');
+  for (const q of rows)
+    process.stdout.write(
+      `${String(q.epoch).padStart(5)}  ${q.fidMnist.toFixed(2).padStart(9)}  ${String(q.digitsPresent).padStart(14)}  ${q.meanConfidence.toFixed(3).padStart(15)}  ` +
+        `${q.classCounts.map((c) => Math.round((c / q.count) * 100)).join(' ')}\n`,
+    );
+}
