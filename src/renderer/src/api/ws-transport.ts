@@ -33,8 +33,9 @@ export interface WebSocketTransport extends Transport {
 const OPEN = 1;
 
 /**
- * Requests made while (re)connecting wait for the socket; a dropped socket
- * fails the calls in flight (their outcome is unknown) and reconnects.
+ * Requests made while connecting wait for the socket; a dropped socket (or a
+ * failed attempt to reconnect) fails every call not yet answered, so none is
+ * silently lost or replayed later, and the transport keeps reconnecting.
  */
 export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSocketTransport {
   const pending = new Map<number, { resolve: (r: Response) => void; reject: (e: Error) => void; method: string }>();
@@ -55,9 +56,11 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
     for (const l of stateListeners) l(s);
   };
 
+  // A failed call must not run later: its queued text goes with it.
   const failPending = (why: string) => {
     const calls = [...pending.values()];
     pending.clear();
+    queued.length = 0;
     for (const p of calls) p.reject(new ApiCallError('transport', why, p.method));
   };
 
@@ -125,7 +128,6 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
     close() {
       stopped = true;
       clearTimeout(timer);
-      queued.length = 0;
       socket.close();
       failPending('the client is closed');
     },
