@@ -3,7 +3,7 @@ import { CAM_METHODS, SAMPLE_SETS } from '../../shared/explain.js';
 import type { QualityRow } from '../../shared/explain.js';
 import type { Router } from '../api/router.js';
 import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, type Flags } from './args.js';
-import { printJson } from './print.js';
+import { printJson, printLine } from './print.js';
 
 function camParams(flags: Flags) {
   const threshold = fractionFlag(flags, 'threshold');
@@ -19,7 +19,7 @@ async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<
   const tty = process.stderr.isTTY && !json;
   const off = router.onEvent((e) => {
     if (e.type !== 'job' || e.job.jobId !== job.jobId) return;
-    if (json) process.stdout.write(`${JSON.stringify(e)}\n`);
+    if (json) printLine(e);
     else if (tty) process.stderr.write(`\r${e.job.label}: ${e.job.done}/${e.job.total}\x1b[K`);
   });
   const onSigint = () => void router.handle('cancelJob', { jobId: job.jobId }).catch(() => undefined);
@@ -62,10 +62,10 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
   const summary = (await router.handle('getFocusSummary', { id, ...cam })) as FocusSummaryResult;
   if (samples === 'train') {
     const flags = (await router.handle('listFlags', { id, ...cam, limit: 1 })) as FlagList;
-    if (json) printJson({ job: end, summary, training: { epoch: flags.epoch, total: flags.total, flagged: flags.flagged, noEvidence: flags.noEvidence } });
+    if (json) printLine({ type: 'result', job: end, summary, training: { epoch: flags.epoch, total: flags.total, flagged: flags.flagged, noEvidence: flags.noEvidence } });
     else process.stdout.write(`training set at epoch ${flags.epoch}: ${flags.flagged} of ${flags.total} flagged, ${flags.noEvidence} without evidence\n`);
   } else if (json) {
-    printJson({ job: end, summary });
+    printLine({ type: 'result', job: end, summary });
   } else {
     printSummary(summary);
   }
@@ -105,7 +105,7 @@ export async function qualityCommand(router: Router, id: number, flags: Flags, j
   }
   const rows = (await router.handle('getQuality', { id })) as QualityRow[];
   if (json) {
-    printJson({ runId: id, epochs: rows });
+    printLine({ type: 'result', runId: id, epochs: rows });
     return;
   }
   process.stdout.write('epoch  FID-MNIST  digits present  mean confidence  share per digit 0-9\n');

@@ -1,6 +1,6 @@
 import type { ApiEvent, RunSummary } from '../../shared/api.js';
 import type { Router } from '../api/router.js';
-import { formatDuration } from './print.js';
+import { formatDuration, printLine } from './print.js';
 
 /** Shows training as it happens: a bar on a terminal, JSON lines otherwise asked. */
 function reporter(json: boolean, id: number): (e: ApiEvent) => void {
@@ -11,7 +11,7 @@ function reporter(json: boolean, id: number): (e: ApiEvent) => void {
     if ((e.type === 'progress' || e.type === 'epochDone') && e.runId !== id) return;
     if (e.type === 'runState' && e.run.id !== id) return;
     if (json) {
-      process.stdout.write(`${JSON.stringify(e)}\n`);
+      printLine(e);
       return;
     }
     if (e.type === 'progress') {
@@ -57,7 +57,7 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
   process.on('SIGINT', onSigint);
   try {
     const done = await router.waitForRun(run.id);
-    if (json) process.stdout.write(`${JSON.stringify({ type: 'finished', run: done })}\n`);
+    if (json) printLine({ type: 'finished', run: done });
     else process.stderr.write(`run ${done.id} ${done.status}${done.error ? `: ${done.error.message}` : ''} (${done.epochs.length} epochs)\n`);
     return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
   } finally {

