@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../../src/main/engine/backend/wasm-kernels.js';
+import { createRng, fillNormal } from '../../../src/main/engine/rng.js';
+
+// The composed wasm kernels must give what tfjs' reference 'cpu' backend gives,
+// for any shape the conv ops allow, and must not leak tensors or heap memory.
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+type Shape4 = [number, number, number, number];
+
+interface ConvCase {
+  x: Shape4;
+  f: Shape4;
+  strides: [number, number];
+  pad: Pad;
+}
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+  expect(await tf.setBackend('cpu')).toBe(true);
+});
+
+const rng = createRng(20261128);
+const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
+
+function outShape(c: ConvCase): Shape4 {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad);
+  return info.outShape as Shape4;
+}
+
+function randomCase(): ConvCase {
+  for (;;) {
+    const kh = int(1, 5);
+    const kw = pick([kh, int(1, 5)]);
+    const c: ConvCase = {
+      x: [int(1, 3), int(1, 10), int(1, 10), pick([1, int(1, 6), int(8, 12)])],
+      f: [kh, kw, 0, pick([1, int(1, 6), int(8, 12)])],
+      strides: pick([[1, 1], [2, 2], [2, 2], [3, 3], [1, 2], [2, 1]] as [number, number][]),
+      pad: pick<Pad>(['same', 'valid', 1, [[0, 0], [int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)], [0, 0]]]),
+    };
+    c.f[2] = c.x[3];
+    // tfjs sizes the output of a numeric pad from the filter height and row
+    // stride alone, so a numeric pad is only consistent when both are square.
+    if (typeof c.pad === 'number' && (c.pad >= kh || kh !== kw || c.strides[0] !== c.strides[1])) continue;
+    const [, oh, ow] = outShape(c);
+    if (oh >= 1 && ow >= 1) return c;
+  }
+}
+
+/** The DCGAN layers at width 2 (channels scaled down, shapes as in the models). */
+const MODEL_CASES: ConvCase[] = [
+  { x: [3, 64, 64, 1], f: [4, 4, 1, 2], strides: [2, 2], pad: 'same' },
+  { x: [3, 32, 32, 2], f: [4, 4, 2, 4], strides: [2, 2], pad: 'same' },
+  { x: [3, 8, 8, 8], f: [8, 8, 8, 1], strides: [1, 1], pad: 'valid' },
+  { x: [3, 4, 4, 16], f: [4, 4, 16, 1], strides: [1, 1], pad: 'valid' },
+  { x: [2, 4, 4, 16], f: [4, 4, 16, 10], strides: [1, 1], pad: 'valid' },
+  { x: [2, 16, 16, 12], f: [4, 4, 12, 20], strides: [2, 2], pad: 'same' },
+];
+
+function data(shape: number[]): Float32Array {
+  return fillNormal(rng, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+}
+
+/** Runs f on a backend with fresh tensors from the given arrays; returns plain arrays. */
+async function on(backend: string, arrays: { shape: number[]; values: Float32Array }[], f: (...t: tf.Tensor[]) => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => f(...arrays.map((a) => tf.tensor(a.values, a.shape))).map((t) => t.dataSync() as Float32Array));
+}
+
+function relErr(got: Float32Array, want: Float32Array): number {
+  expect(got.length).toBe(want.length);
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / scale;
+}
+
+function conv2dGrads(c: ConvCase) {
+  return (x: tf.Tensor, f: tf.Tensor, dy: tf.Tensor) => {
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad));
+    return g([x, f], dy);
+  };
+}
+
+function transposeAll(c: ConvCase) {
+  // conv2dTranspose maps the conv's output back to its input shape.
+  return (y: tf.Tensor, f: tf.Tensor, dx: tf.Tensor) => {
+    const run = (a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.strides, c.pad);
+    const g = tf.grads(run);
+    return [run(y, f), ...g([y, f], dx)];
+  };
+}
+
+async function compare(c: ConvCase, label: string): Promise<void> {
+  const y = outShape(c);
+  const x = { shape: c.x, values: data(c.x) };
+  const f = { shape: c.f, values: data(c.f) };
+  const dy = { shape: y, values: data(y) };
+  const want = await on('cpu', [x, f, dy], conv2dGrads(c));
+  const got = await on('wasm', [x, f, dy], conv2dGrads(c));
+  const dx = { shape: c.x, values: data(c.x) };
+  const wantT = await on('cpu', [dy, f, dx], transposeAll(c));
+  const gotT = await on('wasm', [dy, f, dx], transposeAll(c));
+  const names = ['conv2d dx', 'conv2d dW', 'conv2dTranspose', 'conv2dTranspose dy', 'conv2dTranspose dW'];
+  [...got, ...gotT].forEach((g, i) => {
+    const e = relErr(g, [...want, ...wantT][i]);
+    expect(e, `${label} ${names[i]} ${JSON.stringify(c)}`).toBeLessThan(1e-4);
+  });
+}
+
+describe('wasm conv gradients match the cpu backend', () => {
+  it('on the DCGAN layer shapes', async () => {
+    for (const c of MODEL_CASES) await compare(c, 'model');
+  });
+
+  it('on 60 random shapes (stride 1/2/3, mixed strides, same/valid/numeric/explicit asymmetric pads, k 1..5, 1 channel)', async () => {
+    for (let i = 0; i < 60; i++) await compare(randomCase(), `random #${i}`);
+  });
+});
+
+describe('wasm training kernels free what they allocate', () => {
+  it('keeps tensor count and heap data flat over repeated gradient steps', async () => {
+    await tf.setBackend('wasm');
+    const c = MODEL_CASES[1];
+    const x = tf.tensor(data(c.x), c.x);
+    const f = tf.tensor(data(c.f), c.f);
+    const dy = tf.tensor(data(outShape(c)), outShape(c));
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const step = () => tf.tidy(() => transposeAll(c)(dy, f, x).concat(conv2dGrads(c)(x, f, dy)).forEach((t) => t.dataSync()));
+    step();
+    const tensors = tf.memory().numTensors;
+    const ids = backend.numDataIds();
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(ids);
+    tf.dispose([x, f, dy]);
+  });
+});
