@@ -7,9 +7,10 @@ import { fillBatch } from '../engine/data/dataset.js';
 import { trainingIndices } from '../engine/data/run-indices.js';
 import { stratifiedProbes } from '../engine/explain/probes.js';
 import { startQuality } from '../jobs/assessing.js';
+import { runEngineJob } from '../jobs/engine-job.js';
 import { startExplain } from '../jobs/explaining.js';
 import { confirmBestEpoch, getBestEpoch } from '../store/best-epoch.js';
-import { lastCompleteEpoch, listEpochs } from '../store/epochs.js';
+import { getCheckpoints, lastCompleteEpoch, listEpochs } from '../store/epochs.js';
 import { countFocus, findExplanation, getCam, listExplanations, listFocus, settingsJson } from '../store/explanations.js';
 import { listProbes, setProbes } from '../store/probes.js';
 import { listQuality } from '../store/quality.js';
@@ -82,11 +83,7 @@ export function ensureProbes(ctx: RouterContext, run: RunRow) {
   if (existing.length > 0) return existing;
   const dataset = ctx.dataset(run.config.dataset);
   const chosen = stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), DEFAULT_PROBES, run.config.seed);
-  setProbes(
-    ctx.db,
-    run.id,
-    Array.from(chosen, (index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })),
-  );
+  setProbes(ctx.db, run.id, chosen.map((index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })));
   return listProbes(ctx.db, run.id, datasetId);
 }
 
@@ -116,6 +113,28 @@ function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirme
   return flagged
     .filter((f) => (confirmedOnly ? confirmed.has(f.index) : f.review !== 'dismissed'))
     .map((f) => sampleId(datasetId, f.index));
+}
+
+/** Candidates per probe wanted, when choosing informative probes. */
+const INFORMATIVE_POOL = 4;
+
+async function informativeIndices(ctx: RouterContext, run: RunRow, candidates: number[], count: number, cam: CamChoice): Promise<number[]> {
+  const epochs = listEpochs(ctx.db, run.id).map((e) => {
+    const d = getCheckpoints(ctx.db, run.id, e.epoch).find((c) => c.kind === 'discriminator')!;
+    return { epoch: e.epoch, dir: ctx.paths.checkpointDir(run.id, e.epoch), sha256: d.sha256 };
+  });
+  if (epochs.length < 2) throw new ApiError('conflict', `run ${run.id} needs at least two finished epochs to pick informative probes`);
+  let chosen: number[] | null = null;
+  const { outcome } = runEngineJob(
+    ctx.launcher,
+    { type: 'probes', job: { config: run.config, epochs, candidates, layers: cam.layers, method: cam.method, target: cam.target, count } },
+    (msg) => {
+      if (msg.type === 'probes') chosen = msg.indices;
+    },
+  );
+  const end = await outcome;
+  if (!chosen) throw new ApiError('internal', `could not pick informative probes: ${end.status === 'failed' ? end.message : end.status}`);
+  return chosen;
 }
 
 export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {
@@ -163,7 +182,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       if (!ctx.jobs.get(p.jobId)) throw notFound(`job ${p.jobId}`);
       return ctx.jobs.cancel(p.jobId);
     },
-    setProbes: (p) => {
+    setProbes: async (p) => {
       const run = existingRun(ctx, p.id);
       const datasetId = datasetIdOf(run);
       const dataset = ctx.dataset(run.config.dataset);
@@ -173,9 +192,10 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         if (!p.indices?.length) throw new ApiError('bad_request', 'setProbes: manual mode needs indices');
         indices = p.indices;
       } else if (p.mode === 'stratified') {
-        indices = Array.from(stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), count, run.config.seed));
+        indices = stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), count, run.config.seed);
       } else {
-        throw new ApiError('bad_request', 'setProbes: informative probes are chosen by `gan-focus explain --informative` (not available yet)');
+        const candidates = stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), count * INFORMATIVE_POOL, run.config.seed);
+        indices = await informativeIndices(ctx, run, candidates, count, camChoice(run, {}));
       }
       for (const i of indices) if (i >= dataset.count) throw new ApiError('bad_request', `sample ${i} is outside the dataset (${dataset.count} images)`);
       setProbes(db, run.id, indices.map((index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })));

@@ -26,6 +26,7 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   samples: { type: 'string' },
   threshold: { type: 'string' },
   'confirmed-only': { type: 'boolean' },
+  informative: { type: 'boolean' },
   checkpoint: { type: 'string' },
   count: { type: 'string' },
   out: { type: 'string' },

@@ -56,6 +56,10 @@ function printSummary(s: FocusSummaryResult): void {
 export async function explainCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
   const cam = camParams(flags);
   const samples = oneOfFlag(flags, 'samples', SAMPLE_SETS) ?? 'probe';
+  if (flags.informative === true) {
+    if (!json) process.stderr.write('choosing informative probes (the samples whose CAM changes most across epochs)...\n');
+    await router.handle('setProbes', { id, mode: 'informative' });
+  }
   const job = (await router.handle('explain', { id, epochs: intListFlag(flags, 'epochs'), samples, ...cam })) as JobInfo;
   const end = await waitForJob(router, job, json);
   if (end.status === 'cancelled') throw new Error('cancelled');

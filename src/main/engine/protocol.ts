@@ -55,11 +55,23 @@ export interface QualityJob {
   seed: number;
 }
 
+/** Picks probes whose CAM changes most across epochs, among candidates. */
+export interface ProbesJob {
+  config: RunConfig;
+  epochs: { epoch: number; dir: string; sha256: string }[];
+  candidates: number[];
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  count: number;
+}
+
 export type HostToWorker =
   | { type: 'train'; job: TrainJob }
   | { type: 'estimate'; config: RunConfig }
   | { type: 'explain'; job: ExplainJob }
   | { type: 'quality'; job: QualityJob }
+  | { type: 'probes'; job: ProbesJob }
   | { type: 'cancel' };
 
 export interface IterationMetrics {
@@ -99,4 +111,5 @@ export type WorkerToHost =
   | { type: 'explainEpoch'; epoch: number; layers: string[]; total: number }
   | { type: 'explainBatch'; epoch: number; rows: FocusResult[] }
   | { type: 'explainEpochDone'; epoch: number }
+  | { type: 'probes'; indices: number[]; change: number[] }
   | { type: 'qualityEpoch'; epoch: number; classCounts: number[]; digitsPresent: number; meanConfidence: number; fidMnist: number; count: number };

@@ -92,6 +92,8 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
     // Loaded per job: a training process never needs the CAM or quality code.
     case 'explain':
       return simpleJob(async () => (await import('./explain/job.js')).runExplainJob(msg.job, send, cancelled));
+    case 'probes':
+      return simpleJob(async () => (await import('./explain/probe-job.js')).runProbeJob(msg.job, send));
     case 'quality':
       return simpleJob(async () => (await import('./quality/job.js')).runQualityJob(msg.job, send, cancelled));
   }

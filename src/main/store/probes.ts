@@ -14,7 +14,10 @@ export function listProbes(db: Database, runId: number, datasetId: string): Prob
   ).map((p) => ({ ...p, sampleId: sampleId(datasetId, p.index) }));
 }
 
-/** Replaces the probe set (the user chose others, or informative probes were picked). */
+/**
+ * Replaces the probe set (the user chose others, or informative probes were
+ * picked). Probe explanations describe the old set, so they go too.
+ */
 export function setProbes(db: Database, runId: number, probes: { index: number; digit: number | null }[]): void {
   const seen = new Set<number>();
   for (const p of probes) {
@@ -25,6 +28,7 @@ export function setProbes(db: Database, runId: number, probes: { index: number; 
   transaction(db, () => {
     requireRun(db, runId);
     db.prepare('DELETE FROM probes WHERE run_id = ?').run(runId);
+    db.prepare(`DELETE FROM explanations WHERE run_id = ? AND samples = 'probe'`).run(runId);
     const insert = db.prepare('INSERT INTO probes (run_id, position, sample_index, digit) VALUES (?, ?, ?, ?)');
     probes.forEach((p, position) => insert.run(runId, position, p.index, p.digit));
   });

@@ -112,6 +112,27 @@ describe('gan-focus explain', () => {
     }
   });
 
+  it('--informative replaces the probes by those whose CAM changes most, and re-explains them', () => {
+    const before = db();
+    const old = (before.prepare('SELECT sample_index FROM probes WHERE run_id = 1 ORDER BY position').all() as { sample_index: number }[]).map((r) => r.sample_index);
+    before.close();
+    cli(['explain', '1', '--informative']);
+    const d = db();
+    try {
+      const now = (d.prepare('SELECT sample_index FROM probes WHERE run_id = 1 ORDER BY position').all() as { sample_index: number }[]).map((r) => r.sample_index);
+      expect(now).toHaveLength(16);
+      expect(now).not.toEqual(old);
+      const rows = d
+        .prepare(`SELECT e.epoch, COUNT(*) AS n FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'probe' GROUP BY e.epoch`)
+        .all() as { n: number }[];
+      expect(rows.map((r) => r.n)).toEqual([16, 16, 16]);
+      const indices = d.prepare(`SELECT DISTINCT f.sample_index AS i FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'probe'`).all() as { i: number }[];
+      expect(indices.map((r) => r.i).sort((a, b) => a - b)).toEqual([...now].sort((a, b) => a - b));
+    } finally {
+      d.close();
+    }
+  });
+
   it('refuses a 1x1 layer with a clear message', () => {
     const r = runCli(['--home', home, 'explain', '1', '--layer', 'head']);
     expect(r.code).toBe(1);

@@ -106,3 +106,13 @@ describe('DCGAN initialisation', () => {
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
 });
+
+describe('Grad-CAM default layer', () => {
+  it("the shared default (used before D is loaded) is the engine's: deepest block with spatial size > 1", async () => {
+    const { defaultCamLayer } = await import('../../../src/shared/config.js');
+    const { defaultTargetLayer } = await import('../../../src/main/engine/explain/activations.js');
+    for (const arch of ['paper', 'dcgan5'] as const) {
+      expect(defaultCamLayer(arch)).toBe(defaultTargetLayer(buildDiscriminator({ arch, ndf: 4, seed: 1 })));
+    }
+  });
+});
