@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { greater, leakyRelu, select } from './wasm-activations.js';
+import { fusedBatchNorm } from './wasm-batchnorm.js';
 import { rememberBuiltin } from './wasm-call.js';
 import { conv2DBackpropFilter } from './wasm-conv-filter.js';
 import { conv2DBackpropInput } from './wasm-conv-input.js';
 import { conv2D, fusedConv2D } from './wasm-conv-same.js';
 import { identity, tile } from './wasm-memory-ops.js';
+import { mean, sum } from './wasm-reduce.js';
 
 // Kernels that make training on tfjs-backend-wasm 4.22 possible and fast. Each
 // is a composition of wasm's fast XNNPACK kernels (see the files they come
@@ -12,11 +14,14 @@ import { identity, tile } from './wasm-memory-ops.js';
 
 const KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
   Conv2D: conv2D,
+  FusedBatchNorm: fusedBatchNorm,
   FusedConv2D: fusedConv2D,
   Greater: greater,
   Identity: identity,
   LeakyRelu: leakyRelu,
+  Mean: mean,
   Select: select,
+  Sum: sum,
   Tile: tile,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
