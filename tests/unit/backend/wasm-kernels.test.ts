@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../../src/main/engine/backend/wasm-kernels.js';
+import { buildDiscriminator } from '../../../src/main/engine/model/discriminator.js';
+import { buildGenerator } from '../../../src/main/engine/model/generator.js';
+import { bceWithLogits } from '../../../src/main/engine/train/losses.js';
 import { createRng, fillNormal } from '../../../src/main/engine/rng.js';
 
 // The composed wasm kernels must give what tfjs' reference 'cpu' backend gives,
@@ -122,6 +125,69 @@ describe('wasm conv gradients match the cpu backend', () => {
 
   it('on 60 random shapes (stride 1/2/3, mixed strides, same/valid/numeric/explicit asymmetric pads, k 1..5, 1 channel)', async () => {
     for (let i = 0; i < 60; i++) await compare(randomCase(), `random #${i}`);
+  });
+});
+
+describe('wasm replacements of elementwise, reduction and layout kernels match the cpu backend', () => {
+  const a = { shape: [3, 5, 4, 6], values: data([3, 5, 4, 6]) };
+  const b = { shape: [3, 5, 4, 6], values: data([3, 5, 4, 6]) };
+  const ch = { shape: [6], values: data([6]) };
+  const cases: [string, { shape: number[]; values: Float32Array }[], (...t: tf.Tensor[]) => tf.Tensor[]][] = [
+    ['sum/mean over leading, inner, all and single axes', [a], (x) => [
+      tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.sum(x, [0, 1, 2], true), tf.mean(x), tf.sum(x, 0), tf.sum(x, [1, 2]), tf.mean(x, -1), tf.sum(x, [2, 0, 1]),
+    ]],
+    ['batchNorm with and without scale/offset, rank 2 and 4', [a, ch, ch, ch], (x, m, g, o) => {
+      const v = tf.add(tf.abs(m), 0.5);
+      return [tf.batchNorm(x, m, v, o, g, 1e-3), tf.batchNorm(x, m, v, undefined, undefined, 1e-5), tf.batchNorm(tf.reshape(x, [60, 6]), m, v, o, g, 1e-5)];
+    }],
+    ['tile as a broadcast and in general', [a, ch], (x, c) => [tf.tile(tf.reshape(c, [1, 1, 1, 6]), [3, 5, 4, 1]), tf.tile(x, [1, 2, 1, 2]), tf.tile(c, [3])]],
+    ['leakyRelu, greater, where, identity', [a, b], (x, y) => [
+      tf.leakyRelu(x, 0.2), tf.leakyRelu(x, 1.5), tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.greater(x, y), 'float32'),
+      tf.cast(tf.greater(x, tf.slice(y, [0, 0, 0, 0], [1, 1, 1, 6])), 'float32'), tf.where(tf.greater(x, y), x, y), tf.clone(x),
+    ]],
+  ];
+  it.each(cases)('%s', async (_name, arrays, f) => {
+    const want = await on('cpu', arrays, f);
+    const got = await on('wasm', arrays, f);
+    got.forEach((g, i) => expect(relErr(g, want[i]), `output ${i}`).toBeLessThan(1e-5));
+  });
+});
+
+describe('a DCGAN training step on wasm', () => {
+  it('gives the cpu backend\'s gradients for every weight of G and D', async () => {
+    const z = { shape: [4, 1, 1, 8], values: data([4, 1, 1, 8]) };
+    const real = { shape: [4, 64, 64, 1], values: data([4, 64, 64, 1]) };
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const g = buildGenerator({ nz: 8, ngf: 2, seed: 3 });
+      const d = buildDiscriminator({ arch: 'dcgan5', ndf: 2, seed: 3 });
+      const zt = tf.tensor(z.values, z.shape);
+      const rt = tf.tensor(real.values, real.shape);
+      const vars = [...g.trainableWeights, ...d.trainableWeights].map((w) => w.read() as tf.Variable);
+      const { grads: gr } = tf.variableGrads(() => {
+        const fake = g.apply(zt, { training: true }) as tf.Tensor;
+        const lossD = tf.add(bceWithLogits(d.apply(rt, { training: true }) as tf.Tensor, 1), bceWithLogits(d.apply(fake, { training: true }) as tf.Tensor, 0));
+        return tf.add(lossD, bceWithLogits(d.apply(fake, { training: true }) as tf.Tensor, 1)) as tf.Scalar;
+      }, vars);
+      const out = vars.map((v) => [v.name, gr[v.name].dataSync() as Float32Array] as const);
+      tf.dispose([zt, rt, ...Object.values(gr)]);
+      g.dispose();
+      d.dispose();
+      return out;
+    };
+    const want = await grads('cpu');
+    const got = await grads('wasm');
+    expect(got.length).toBe(want.length);
+    // A gradient that nearly cancels (a BatchNorm gamma summed over the batch)
+    // keeps only float32 rounding noise of its terms; it is judged against 1% of
+    // the largest gradient of the model instead of its own tiny size.
+    const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const floor = 0.01 * Math.max(...want.map(([, w]) => maxAbs(w)));
+    got.forEach(([name, g], i) => {
+      const w = want[i][1];
+      const diff = maxAbs(g.map((v, j) => v - w[j]));
+      expect(diff / Math.max(maxAbs(w), floor), name).toBeLessThan(1e-4);
+    });
   });
 });
 
