@@ -20,6 +20,7 @@ import {
   type SampleSet,
 } from './explain.js';
 import type { FocusSettings } from './focus-settings.js';
+import type { BackendReport } from './types.js';
 import { RUN_STATUSES, type EpochRow, type MetricRow, type RunRow, type RunStatus } from './types.js';
 
 const id = s.number({ integer: true, min: 1 });
@@ -167,15 +168,7 @@ export interface RunDetail extends RunSummary {
   children: { id: number; name: string; status: RunStatus }[];
 }
 
-export interface DoctorReport {
-  chosen: string;
-  tfBackend: string;
-  detail: string;
-  skipped: { candidate: string; reason: string }[];
-  versions: Record<string, string>;
-  cores: number;
-  memoryBytes: number;
-  node: string;
+export interface DoctorReport extends BackendReport {
   home: string;
 }
 

@@ -36,7 +36,22 @@ export interface ExplanationRow {
   finishedAt: string | null;
 }
 
-/** One sample's focus at one epoch. `ratio` null means "no evidence". */
+/** What the engine measures per sample and the store keeps. `ratio` null means "no evidence". */
+export interface FocusSample {
+  index: number;
+  digit: number | null;
+  /** Off-digit share of the CAM mass. */
+  ratio: number | null;
+  coverage: number;
+  sharpness: number | null;
+  /** D's pre-sigmoid score. */
+  score: number;
+  flagged: boolean;
+  /** 64x64 8-bit CAM, or null when not kept. */
+  cam: Uint8Array | null;
+}
+
+/** One sample's focus at one epoch, as listed (with its review). `ratio` null means "no evidence". */
 export interface FocusRow {
   sampleId: string;
   index: number;

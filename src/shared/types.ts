@@ -75,3 +75,19 @@ export interface MetricRow {
   dx: number | null;
   dgz: number | null;
 }
+
+export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** The tfjs backend the engine chose, and why each better one was skipped. */
+export interface BackendReport {
+  chosen: BackendChoice;
+  /** tfjs' own backend name (tensorflow, native-cpu, wasm, cpu). */
+  tfBackend: string;
+  detail: string;
+  skipped: { candidate: BackendChoice; reason: string }[];
+  versions: Record<string, string>;
+  cores: number;
+  memoryBytes: number;
+  node: string;
+}

@@ -1,7 +1,7 @@
 import type { RunConfig } from '../../shared/config.js';
-import type { CamMethod, CamTarget } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, FocusSample } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
-import type { BackendReport } from './backend/choose.js';
+import type { BackendReport } from '../../shared/types.js';
 import type { CheckpointFile } from './train/checkpoint.js';
 
 // The engine worker's message protocol. The host (src/main/jobs) forks the
@@ -35,17 +35,6 @@ export interface ExplainJob {
   samples: { kind: 'indices'; indices: number[] } | { kind: 'train' };
   keepCams: boolean;
   batchSize: number;
-}
-
-export interface FocusResult {
-  index: number;
-  digit: number | null;
-  ratio: number | null;
-  coverage: number;
-  sharpness: number | null;
-  score: number;
-  flagged: boolean;
-  cam: Uint8Array | null;
 }
 
 export interface QualityJob {
@@ -109,7 +98,7 @@ export type WorkerToHost =
   | { type: 'done'; status: 'completed' | 'cancelled' }
   | { type: 'estimate'; backend: string; msPerStep: number }
   | { type: 'explainEpoch'; epoch: number; layers: string[]; total: number }
-  | { type: 'explainBatch'; epoch: number; rows: FocusResult[] }
+  | { type: 'explainBatch'; epoch: number; rows: FocusSample[] }
   | { type: 'explainEpochDone'; epoch: number }
   | { type: 'probes'; indices: number[]; change: number[] }
   | { type: 'qualityEpoch'; epoch: number; classCounts: number[]; digitsPresent: number; meanConfidence: number; fidMnist: number; count: number };

@@ -1,5 +1,5 @@
 import { sampleId } from '../../shared/config.js';
-import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, ReviewDecision, SampleSet } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, ReviewDecision, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import { transaction, type Database } from './db.js';
 import { requireRun } from './runs.js';
@@ -12,18 +12,6 @@ export interface ExplanationKey {
   target: CamTarget;
   samples: SampleSet;
   settings: FocusSettings;
-}
-
-export interface FocusInput {
-  index: number;
-  digit: number | null;
-  ratio: number | null;
-  coverage: number;
-  sharpness: number | null;
-  score: number;
-  flagged: boolean;
-  /** 64x64 8-bit CAM, or null when not kept. */
-  cam: Uint8Array | null;
 }
 
 interface ExplanationRecord {
@@ -120,7 +108,7 @@ export function listExplanations(db: Database, runId: number, filter: { samples?
  * One batch of focus rows in one transaction with the progress counter: a
  * crash between batches leaves every written batch whole and `done` true.
  */
-export function insertFocusBatch(db: Database, explanationId: number, rows: FocusInput[]): void {
+export function insertFocusBatch(db: Database, explanationId: number, rows: FocusSample[]): void {
   const insert = db.prepare(
     `INSERT OR REPLACE INTO focus (explanation_id, sample_index, digit, ratio, coverage, sharpness, score, flagged, cam)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,25 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { BACKEND_CHOICES, type BackendChoice, type BackendReport } from '../../../shared/types.js';
 import { cudaGpuVisible } from './gpu-probe.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
-
-export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-
-export interface BackendReport {
-  /** What runs the tensors. */
-  chosen: BackendChoice;
-  /** tfjs' own backend name (tensorflow, native-cpu, wasm, cpu). */
-  tfBackend: string;
-  detail: string;
-  /** Every better candidate and why it was not used. */
-  skipped: { candidate: BackendChoice; reason: string }[];
-  versions: Record<string, string>;
-  cores: number;
-  memoryBytes: number;
-  node: string;
-}
 
 const require = createRequire(import.meta.url);
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { IMAGE_SIZE } from '../../../shared/config.js';
 import { fillBatch, loadDataset } from '../data/dataset.js';
-import type { ExplainJob, FocusResult, WorkerToHost } from '../protocol.js';
+import type { FocusSample } from '../../../shared/explain.js';
+import type { ExplainJob, WorkerToHost } from '../protocol.js';
 import { loadModel, verifyCheckpointKind } from '../train/checkpoint.js';
 import { trainingIndices } from '../data/run-indices.js';
 import { measureFocusBatch, quantizeCam } from './focus.js';
@@ -40,7 +41,7 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
           send({ type: 'explainEpoch', epoch, layers: result.layers, total: indices.length });
         }
         const focus = measureFocusBatch(result.cams, images, job.settings);
-        const rows: FocusResult[] = batch.map((index, k) => ({
+        const rows: FocusSample[] = batch.map((index, k) => ({
           index,
           digit: dataset.labels ? dataset.labels[index] : null,
           ...focus[k],
