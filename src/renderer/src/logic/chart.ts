@@ -36,11 +36,11 @@ export interface ChartLayout {
   domain: { x: [number, number]; y: [number, number] };
 }
 
-/** Round tick values (1, 2, 5 x 10^k) covering [min, max]. */
-export function niceTicks(min: number, max: number, count = 5): number[] {
+/** Round tick values (1, 2, 5 x 10^k) covering [min, max]; whole numbers only when `integer`. */
+export function niceTicks(min: number, max: number, count = 5, integer = false): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   if (min === max) return [min];
-  const raw = (max - min) / Math.max(1, count);
+  const raw = Math.max((max - min) / Math.max(1, count), integer ? 1 : 0);
   const mag = 10 ** Math.floor(Math.log10(raw));
   // The round step closest to the raw one (in ratio), so the count stays near the one asked for.
   const step = [1, 2, 5, 10].map((m) => m * mag).reduce((best, s) => (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw)) ? s : best));
@@ -80,7 +80,11 @@ function extent(values: number[]): [number, number] | null {
   return [lo, hi];
 }
 
-export function layoutChart(series: readonly Series[], box: Box, opts: { yDomain?: [number, number]; maxPoints?: number } = {}): ChartLayout {
+export function layoutChart(
+  series: readonly Series[],
+  box: Box,
+  opts: { yDomain?: [number, number]; maxPoints?: number; xInteger?: boolean } = {},
+): ChartLayout {
   const thin = series.map((s) => ({ ...s, points: decimate(s.points, opts.maxPoints ?? 600) }));
   const xs = thin.flatMap((s) => s.points.map((p) => p.x));
   const ys = thin.flatMap((s) => s.points.map((p) => p.y).filter((y): y is number => y !== null && Number.isFinite(y)));
@@ -107,7 +111,7 @@ export function layoutChart(series: readonly Series[], box: Box, opts: { yDomain
   });
   return {
     paths,
-    xTicks: niceTicks(x0, x1, 5).map((value) => ({ value, pos: x(value) })),
+    xTicks: niceTicks(x0, x1, 5, opts.xInteger).map((value) => ({ value, pos: x(value) })),
     yTicks: niceTicks(y0, y1, 4).map((value) => ({ value, pos: y(value) })),
     x,
     y,
