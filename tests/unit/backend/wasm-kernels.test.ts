@@ -140,6 +140,12 @@ describe('wasm replacements of elementwise, reduction and layout kernels match t
       const v = tf.add(tf.abs(m), 0.5);
       return [tf.batchNorm(x, m, v, o, g, 1e-3), tf.batchNorm(x, m, v, undefined, undefined, 1e-5), tf.batchNorm(tf.reshape(x, [60, 6]), m, v, o, g, 1e-5)];
     }],
+    // (tfjs itself cannot differentiate a batchNorm without scale: it saves the missing input.)
+    ['gradients of batchNorm (all five inputs) and leakyRelu', [a, ch, ch, ch, b], (x, m, g, o, dy) => {
+      const v = tf.add(tf.abs(m), 0.5);
+      const bn = tf.grads((...t: tf.Tensor[]) => tf.batchNorm(t[0], t[1], t[2], t[3], t[4], 1e-3))([x, m, v, o, g], dy);
+      return [...bn, tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.2))(x, dy)];
+    }],
     ['tile as a broadcast and in general', [a, ch], (x, c) => [tf.tile(tf.reshape(c, [1, 1, 1, 6]), [3, 5, 4, 1]), tf.tile(x, [1, 2, 1, 2]), tf.tile(c, [3])]],
     ['leakyRelu, greater, where, identity', [a, b], (x, y) => [
       tf.leakyRelu(x, 0.2), tf.leakyRelu(x, 1.5), tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.greater(x, y), 'float32'),
