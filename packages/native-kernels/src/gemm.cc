@@ -1,0 +1,94 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "pool.h"
+#include "ukernels.h"
+
+namespace nk {
+namespace {
+
+struct Scratch {
+  float* ptr = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(ptr); }
+};
+
+thread_local Scratch t_scratch[4];
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+float* scratch(int slot, size_t floats) {
+  Scratch& s = t_scratch[slot];
+  if (s.cap < floats) {
+    std::free(s.ptr);
+    size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
+    s.ptr = static_cast<float*>(std::aligned_alloc(64, bytes ? bytes : 64));
+    s.cap = floats;
+  }
+  return s.ptr;
+}
+
+void DenseB::pack(float* dst, int k0, int kc, int n0, int nc, int nr) const {
+  for (int p = 0; p < kc; p++) {
+    float* dp = dst + (size_t)p * nr;
+    if (trans) {
+      for (int j = 0; j < nc; j++) dp[j] = b[(size_t)(n0 + j) * ldb + k0 + p];
+    } else {
+      std::memcpy(dp, b + (size_t)(k0 + p) * ldb + n0, nc * sizeof(float));
+    }
+    for (int j = nc; j < nr; j++) dp[j] = 0.f;
+  }
+}
+
+void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c) {
+  if (M <= 0 || N <= 0) return;
+  const MicroKernels& uk = micro_kernels();
+  const bool narrow = N <= 16;
+  const int mr = narrow ? uk.mr16 : uk.mr, nr = narrow ? 16 : uk.nr;
+  const IgemmFn kernel = narrow ? uk.igemm16 : uk.igemm;
+  const int S = a.S, L = a.L, K = S * L;
+  if (K <= 0) {
+    for (int m = 0; m < M; m++) std::memset(c.row(m), 0, N * sizeof(float));
+    return;
+  }
+  const int nstrips = ceil_div(N, nr);
+  float* bpack = scratch(1, (size_t)K * nstrips * nr);
+  parallel_for(nstrips, [&](int s) { b.pack(bpack + (size_t)s * K * nr, 0, K, s * nr, std::min(nr, N - s * nr), nr); });
+
+  const int T = pool_threads();
+  const int mblocks = ceil_div(M, mr);
+  // Rows per task: up to 8 micro-blocks, but at least ~4 tasks per thread.
+  const int sub = std::max(1, std::min(8, mblocks / (4 * T)));
+  const int nm = ceil_div(mblocks, sub);
+  const int ns = nm >= 2 * T ? 1 : std::min(nstrips, ceil_div(2 * T, nm));
+  const int sper = ceil_div(nstrips, ns);
+  parallel_for(nm * ns, [&](int t) {
+    const int mb = t / ns, g = t % ns;
+    const int s0 = g * sper, s1 = std::min(nstrips, s0 + sper);
+    const int m0 = mb * sub * mr;
+    const int blocks = std::min(sub, mblocks - mb * sub);
+    std::vector<const float*> tab((size_t)blocks * S * mr);
+    std::vector<float*> rows((size_t)blocks * mr, nullptr);
+    std::vector<int> mvs(blocks);
+    for (int q = 0; q < blocks; q++) {
+      int mq = m0 + q * mr;
+      mvs[q] = std::min(mr, M - mq);
+      a.fill(mq, mvs[q], tab.data() + (size_t)q * S * mr, mr);
+      for (int i = 0; i < mvs[q]; i++) rows[(size_t)q * mr + i] = c.row(mq + i);
+    }
+    for (int s = s0; s < s1; s++) {
+      const float* bs = bpack + (size_t)s * K * nr;
+      int nv = std::min(nr, N - s * nr);
+      for (int q = 0; q < blocks; q++)
+        kernel(S, L, tab.data() + (size_t)q * S * mr, bs, rows.data() + (size_t)q * mr, s * nr, mvs[q], nv, false);
+    }
+  });
+}
+
+}  // namespace nk
