@@ -34,6 +34,9 @@ export default defineConfig({
     base: './',
     plugins: [vue()],
     build: {
+      // The same bundle serves `gan-focus serve` to any current browser, not only Electron's Chromium.
+      target: 'es2022',
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },

@@ -20,6 +20,13 @@ export function formatPercent(v: number | null | undefined): string {
   return `${(v * 100).toFixed(1)} %`;
 }
 
+/** An off-digit ratio: null is a CAM without mass ("no evidence"), undefined is not computed. */
+export function formatRatio(v: number | null | undefined): string {
+  if (v === undefined) return '—';
+  if (v === null) return 'no evidence';
+  return formatPercent(v);
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);

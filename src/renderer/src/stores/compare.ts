@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CompareResult, ExplanationGrid, RunDetail } from '../../../shared/api.js';
+import type { CompareResult, ExplanationGrid, JobInfo, RunDetail } from '../../../shared/api.js';
 import { describeError } from '../api/errors.js';
 import type { Series } from '../logic/chart.js';
 import { useApi } from './api.js';
@@ -31,7 +31,16 @@ export const useCompareStore = defineStore('compare', () => {
   const epoch = ref<number | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
+  /** G-quality jobs started from this view, by run. */
+  const qualityJobs = ref<Record<number, JobInfo>>({});
+  const qualityError = ref<string | null>(null);
   let seq = 0;
+
+  api.onEvent((e) => {
+    if (e.type !== 'job' || e.job.kind !== 'quality' || !(e.job.runId in qualityJobs.value)) return;
+    qualityJobs.value = { ...qualityJobs.value, [e.job.runId]: e.job };
+    if (e.job.status !== 'running' && Object.values(qualityJobs.value).every((j) => j.status !== 'running')) void refreshInsight();
+  });
 
   const runs = computed<RunDetail[]>(() => result.value?.runs ?? []);
   const label = (r: RunDetail) => `#${r.id} ${r.name}`;
@@ -74,6 +83,8 @@ export const useCompareStore = defineStore('compare', () => {
     result.value = null;
     grids.value = {};
     error.value = null;
+    qualityJobs.value = {};
+    qualityError.value = null;
     if (ids.value.length < 2) return;
     loading.value = true;
     try {
@@ -89,6 +100,29 @@ export const useCompareStore = defineStore('compare', () => {
       if (mine === seq) loading.value = false;
     }
     await loadGrids(mine);
+  }
+
+  async function refreshInsight(): Promise<void> {
+    if (ids.value.length < 2) return;
+    try {
+      result.value = await api.call('compareRuns', { ids: ids.value });
+    } catch (err) {
+      error.value = describeError(err);
+    }
+  }
+
+  /** Measures G quality (class coverage, FID to MNIST) for every compared run that has none yet; long work, shown as jobs. */
+  async function assessQuality(): Promise<void> {
+    qualityError.value = null;
+    const missing = runs.value.filter((r) => !result.value?.quality.find((q) => q.runId === r.id)?.rows.length);
+    for (const r of missing) {
+      try {
+        const job = await api.call('assessQuality', { id: r.id });
+        qualityJobs.value = { ...qualityJobs.value, [r.id]: job };
+      } catch (err) {
+        qualityError.value = `run #${r.id}: ${describeError(err)}`;
+      }
+    }
   }
 
   /** Each run's probe grid; the view shows the chosen epoch's column of each side by side. */
@@ -121,8 +155,11 @@ export const useCompareStore = defineStore('compare', () => {
     qualitySeries,
     hasFocus,
     hasQuality,
+    qualityJobs,
+    qualityError,
     metricSeries,
     open,
+    assessQuality,
     setEpoch: (e: number) => (epoch.value = e),
   };
 });
