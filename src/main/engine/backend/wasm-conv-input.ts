@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { composed, heapF32, type KernelArgs, type Temps, type TensorInfo } from './wasm-call.js';
+import { stridedCopy } from './wasm-copy.js';
 
 // Conv2DBackpropInput (the input gradient of conv2d, and the forward pass of
 // conv2dTranspose) on wasm's XNNPACK Conv2D/BatchMatMul, without multiplying
@@ -91,21 +92,15 @@ function viaMatMul(t: Temps, dy: TensorInfo, filter: TensorInfo, info: tf.backen
  * Writes phase (ph, pw) of dx from a conv output: dx[n, m*sh+ph, q*sw+pw, :] =
  * src[n, m, q, slot, :], where a source pixel holds `slots` channel groups.
  */
-function scatterPhase(dst: Float32Array, dxShape: number[], src: Float32Array, srcShape: number[], slots: number, slot: number, sh: number, sw: number, ph: number, pw: number): void {
-  const [n, h, w, c] = dxShape;
-  const [, mh, mw] = srcShape;
+function scatterPhase(t: Temps, dx: TensorInfo, src: TensorInfo, slots: number, slot: number, sh: number, sw: number, ph: number, pw: number): void {
+  const [n, h, w, c] = dx.shape;
+  const [, mh, mw] = src.shape;
   const pixel = slots * c;
-  for (let b = 0; b < n; b++) {
-    for (let m = 0; m < mh; m++) {
-      const i = m * sh + ph;
-      if (i >= h) break;
-      let s = ((b * mh + m) * mw) * pixel + slot * c;
-      let d = ((b * h + i) * w + pw) * c;
-      for (let q = 0; q < mw && q * sw + pw < w; q++, s += pixel, d += sw * c) {
-        for (let k = 0; k < c; k++) dst[d + k] = src[s + k];
-      }
-    }
-  }
+  stridedCopy(t.backend, dx, (ph * w + pw) * c, src, slot * c, [
+    { count: n, dst: h * w * c, src: mh * mw * pixel },
+    { count: Math.min(mh, Math.ceil((h - ph) / sh)), dst: sh * w * c, src: mw * pixel },
+    { count: Math.min(mw, Math.ceil((w - pw) / sw)), dst: sw * c, src: pixel },
+  ], c);
 }
 
 /** One conv for all phases: out channel (phH, phW, ci) of the union window. */
@@ -144,9 +139,7 @@ function viaMergedPhases(t: Temps, dy: TensorInfo, filter: TensorInfo, rows: Axi
   });
   const y = windowConv(t, dy, f, u.lo, v.lo, Math.ceil(dxShape[1] / sh), Math.ceil(dxShape[2] / sw));
   const dx = t.alloc(dxShape);
-  const out = heapF32(t.backend, dx);
-  const ys = heapF32(t.backend, y);
-  for (let ph = 0; ph < sh; ph++) for (let pw = 0; pw < sw; pw++) scatterPhase(out, dxShape, ys, y.shape, sh * sw, ph * sw + pw, sh, sw, ph, pw);
+  for (let ph = 0; ph < sh; ph++) for (let pw = 0; pw < sw; pw++) scatterPhase(t, dx, y, sh * sw, ph * sw + pw, sh, sw, ph, pw);
   return dx;
 }
 
@@ -180,9 +173,8 @@ function viaSeparatePhases(t: Temps, dy: TensorInfo, filter: TensorInfo, rows: A
   }
   if (sh * sw === 1) return phaseOut[0]!;
   const dx = phaseOut.includes(null) ? t.zeros(dxShape) : t.alloc(dxShape);
-  const out = heapF32(t.backend, dx);
   phaseOut.forEach((y, i) => {
-    if (y) scatterPhase(out, dxShape, heapF32(t.backend, y), y.shape, 1, 0, sh, sw, Math.floor(i / sw), i % sw);
+    if (y) scatterPhase(t, dx, y, 1, 0, sh, sw, Math.floor(i / sw), i % sw);
   });
   return dx;
 }
