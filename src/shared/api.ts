@@ -41,6 +41,9 @@ const settingsPatch = s.object({
   threshold: s.optional(s.number({ min: 0, max: 1, label: 'Flag threshold (off-digit ratio)' })),
 });
 
+export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 export const methods = {
   doctor: { params: s.object({}) },
   presets: { params: s.object({}) },
@@ -151,6 +154,18 @@ export const methods = {
   },
   getQuality: { params: s.object({ id }) },
   compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice }) },
+
+  // Reports (docs/reports.md). Without `out` the content comes back in the result.
+  exportReport: {
+    params: s.object({
+      ids: s.array(id, { maxItems: 8 }),
+      format: s.oneOf(REPORT_FORMATS),
+      /** An absolute path ending in .<format>, written on the machine that runs the router. */
+      out: s.optional(s.string({ minLength: 1, maxLength: 4096 })),
+      ...camChoice,
+      settings: s.optional(settingsPatch),
+    }),
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -259,6 +274,18 @@ export interface CompareResult {
   lineage: { id: number; parentId: number | null; excludedCount: number }[];
 }
 
+export interface ReportExport {
+  format: ReportFormat;
+  /** The file written (absolute), or null when the content is returned. */
+  out: string | null;
+  bytes: number;
+  /** CSV data rows; null for the other formats. */
+  rows: number | null;
+  /** Without `out`: the report itself, as text (html, json, csv) or base64 (pdf). */
+  content: string | null;
+  encoding: 'utf8' | 'base64' | null;
+}
+
 export interface Results {
   doctor: DoctorReport;
   presets: Record<(typeof PRESETS)[number], RunConfig>;
@@ -289,6 +316,7 @@ export interface Results {
   assessQuality: JobInfo;
   getQuality: QualityRow[];
   compareRuns: CompareResult;
+  exportReport: ReportExport;
 }
 
 export type ResultOf<M extends MethodName> = M extends keyof Results ? Results[M] : never;

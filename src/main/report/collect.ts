@@ -1,0 +1,120 @@
+import type { MethodName, ParamsOf, ResultOf } from '../../shared/api.js';
+import type { CamMethod, CamTarget } from '../../shared/explain.js';
+import type { FocusSettings } from '../../shared/focus-settings.js';
+import { appVersion } from './app-version.js';
+import { ReportError } from './report-error.js';
+import {
+  FLAG_THUMBNAIL_CAP,
+  REPORT_SCHEMA_VERSION,
+  type EpochFlagCount,
+  type ReportData,
+  type ReportEnvironment,
+  type RunFlags,
+  type RunReport,
+} from './report-data.js';
+
+/** What a report reads from: the router (or, inside it, its own methods) and the home folder. */
+export interface ReportSource {
+  handle(method: string, params: unknown): Promise<unknown>;
+  readonly home: string;
+}
+
+/** Which CAMs the report shows; absent fields take the app's defaults, as the views do. */
+export interface CamOptions {
+  layers?: string[];
+  method?: CamMethod;
+  target?: CamTarget;
+  settings?: Partial<FocusSettings>;
+}
+
+type Call = <M extends MethodName>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;
+
+function caller(source: ReportSource): Call {
+  return (method, params) => source.handle(method, params) as Promise<ResultOf<typeof method>>;
+}
+
+async function environment(call: Call): Promise<ReportEnvironment> {
+  const env = { app: appVersion(), generatedAt: new Date().toISOString(), platform: `${process.platform} ${process.arch}` };
+  try {
+    const { home: _home, ...backend } = await call('doctor', {});
+    return { ...env, backend, backendError: null };
+  } catch (err) {
+    return { ...env, backend: null, backendError: (err as Error).message };
+  }
+}
+
+async function runFlags(call: Call, id: number, epochs: number[], cam: CamOptions): Promise<{ byEpoch: EpochFlagCount[]; flags: RunFlags | null }> {
+  const byEpoch: EpochFlagCount[] = [];
+  for (const epoch of epochs) {
+    const list = await call('listFlags', { id, epoch, ...cam, limit: 1 });
+    if (list.explanationId !== null) byEpoch.push({ epoch, total: list.total, flagged: list.flagged, noEvidence: list.noEvidence });
+  }
+  const latest = byEpoch.at(-1);
+  if (!latest) return { byEpoch, flags: null };
+  const list = await call('listFlags', { id, epoch: latest.epoch, ...cam, flaggedOnly: true, limit: FLAG_THUMBNAIL_CAP });
+  const images = list.items.length
+    ? await call('getSamples', { id, indices: list.items.map((f) => f.index), epoch: latest.epoch, ...cam })
+    : [];
+  return {
+    byEpoch,
+    flags: {
+      epoch: latest.epoch,
+      settings: list.settings,
+      total: list.total,
+      flagged: list.flagged,
+      noEvidence: list.noEvidence,
+      reviewed: list.reviewed,
+      items: list.items.map((f, k) => ({ ...f, imageBase64: images[k].imageBase64, camBase64: images[k].camBase64 })),
+    },
+  };
+}
+
+async function runReport(call: Call, id: number, cam: CamOptions): Promise<RunReport> {
+  const run = await call('getRun', { id });
+  let parent: RunReport['parent'] = null;
+  if (run.parentId !== null) {
+    const p = await call('getRun', { id: run.parentId }).catch(() => null);
+    parent = p && { id: p.id, name: p.name };
+  }
+  const grids: RunReport['grids'] = [];
+  for (const e of run.epochs) {
+    // A grid file removed by hand leaves a gap in the gallery, not a failed report.
+    if (e.gridPath) grids.push(...(await call('getGrid', { id, epoch: e.epoch }).then((g) => [g], () => [])));
+  }
+  const { byEpoch, flags } = await runFlags(call, id, run.epochs.map((e) => e.epoch), cam);
+  return {
+    run,
+    parent,
+    metrics: await call('getMetrics', { id }),
+    grids,
+    figure1: await call('getExplanationGrid', { id, ...cam }),
+    focus: await call('getFocusSummary', { id, ...cam }),
+    flagsByEpoch: byEpoch,
+    flags,
+    quality: await call('getQuality', { id }),
+  };
+}
+
+/**
+ * Everything a report shows, read through the API. One id: a run report;
+ * several: each run's report plus the comparison (config diff, lineage).
+ */
+export async function collectReport(source: ReportSource, ids: number[], cam: CamOptions = {}): Promise<ReportData> {
+  if (ids.length === 0) throw new ReportError('a report needs at least one run id', true);
+  const unique = [...new Set(ids)];
+  const call = caller(source);
+  const runs: RunReport[] = [];
+  for (const id of unique) runs.push(await runReport(call, id, cam));
+  let comparison: ReportData['comparison'] = null;
+  if (unique.length > 1) {
+    const { runs: _runs, ...rest } = await call('compareRuns', { ids: unique, layers: cam.layers, method: cam.method, target: cam.target });
+    comparison = rest;
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: comparison ? 'comparison' : 'run',
+    environment: await environment(call),
+    runs,
+    comparison,
+  };
+}
