@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { WasmBackend } from '../../../src/main/engine/backend/wasm-call.js';
+import { stridedCopy } from '../../../src/main/engine/backend/wasm-copy.js';
 import { registerWasmTrainingKernels } from '../../../src/main/engine/backend/wasm-kernels.js';
 import { buildDiscriminator } from '../../../src/main/engine/model/discriminator.js';
 import { buildGenerator } from '../../../src/main/engine/model/generator.js';
 import { bceWithLogits } from '../../../src/main/engine/train/losses.js';
+import { trainStep } from '../../../src/main/engine/train/step.js';
 import { createRng, fillNormal } from '../../../src/main/engine/rng.js';
 
 // The composed wasm kernels must give what tfjs' reference 'cpu' backend gives,
@@ -197,6 +200,21 @@ describe('a DCGAN training step on wasm', () => {
   });
 });
 
+describe('strided block copies on the wasm heap', () => {
+  it('transpose like tf.transpose, for single floats and for blocks with a 16-byte body and a tail', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackend;
+    for (const c of [1, 4, 5, 9]) {
+      const x = tf.tensor(data([3, 7, c]), [3, 7, c]);
+      const out = backend.makeOutput([7, 3, c], 'float32');
+      stridedCopy(backend, out, 0, x, 0, [{ count: 7, dst: 3 * c, src: c }, { count: 3, dst: c, src: 7 * c }], c);
+      expect(Array.from(backend.typedArrayFromHeap(out))).toEqual(Array.from(tf.transpose(x, [1, 0, 2]).dataSync()));
+      backend.disposeData(out.dataId);
+      x.dispose();
+    }
+  });
+});
+
 describe('wasm training kernels free what they allocate', () => {
   it('keeps tensor count and heap data flat over repeated gradient steps', async () => {
     await tf.setBackend('wasm');
@@ -213,5 +231,18 @@ describe('wasm training kernels free what they allocate', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(ids);
     tf.dispose([x, f, dy]);
+  });
+
+  it('keeps tensors, backend data and the wasm heap flat over DCGAN training steps', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
+    const models = { generator: buildGenerator({ nz: 8, ngf: 2, seed: 1 }), discriminator: buildDiscriminator({ arch: 'dcgan5', ndf: 2, seed: 1 }) };
+    const opt = { d: tf.train.adam(2e-4, 0.5), g: tf.train.adam(2e-4, 0.5) };
+    const real = tf.tensor(data([4, 64, 64, 1]), [4, 64, 64, 1]) as tf.Tensor4D;
+    const z = tf.tensor(data([4, 1, 1, 8]), [4, 1, 1, 8]) as tf.Tensor4D;
+    for (let i = 0; i < 2; i++) trainStep(models, opt, real, z);
+    const before = [tf.memory().numTensors, backend.numDataIds(), backend.wasm.HEAPU8.buffer.byteLength];
+    for (let i = 0; i < 3; i++) trainStep(models, opt, real, z);
+    expect([tf.memory().numTensors, backend.numDataIds(), backend.wasm.HEAPU8.buffer.byteLength]).toEqual(before);
   });
 });
