@@ -7,6 +7,7 @@ import { configFromFlags, intFlag, OPTIONS, runId, stringFlag, UsageError, type 
 import { camCommand } from './cli/cam-command.js';
 import { excludeCommand, explainCommand, flagsCommand, qualityCommand } from './cli/explain-commands.js';
 import { printDoctor, printRun, printRuns } from './cli/print.js';
+import { reportCommand } from './cli/report-command.js';
 import { follow } from './cli/train-commands.js';
 import { resolveHome } from './store/paths.js';
 
@@ -34,6 +35,11 @@ Explaining D (Grad-CAM):
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
   cam --checkpoint D/model.json --images FILE [--count N] [--layer NAME] [--method M] --out FILE.json
 
+Reports:
+  report RUN [--compare RUN2,RUN3] --format html|pdf|csv|json --out FILE
+                         a shareable report: HTML (one offline file), PDF (needs Chromium), CSV (every focus row), JSON
+      --layer NAME  --method M  --threshold 0.7   which CAMs it shows (default: the app's defaults)
+
 Serving:
   serve [--host H] [--port P] [--token T]      the workbench in a browser (127.0.0.1 unless --host; then a token is required)
 
@@ -43,7 +49,7 @@ Global:
   -h, --help             this help
 `;
 
-const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'exclude', 'quality', 'cam', 'serve'];
+const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'exclude', 'quality', 'cam', 'serve', 'report'];
 
 async function serveCommand(home: string, flags: Flags): Promise<number> {
   const { serve } = await import('./web/serve.js');
@@ -115,6 +121,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'quality':
         await qualityCommand(router, runId(rest[0]), flags, json);
+        return 0;
+      case 'report':
+        await reportCommand(router, rest[0], flags, json);
         return 0;
     }
     return 0;

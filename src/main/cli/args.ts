@@ -30,6 +30,8 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   checkpoint: { type: 'string' },
   count: { type: 'string' },
   out: { type: 'string' },
+  compare: { type: 'string' },
+  format: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
