@@ -28,10 +28,7 @@ export interface WorkerOptions {
   kinds: ('train' | 'gradcam')[];
   /** Timed iterations per width (warm-up is one iteration, two for Grad-CAM). */
   runs: (kind: 'train' | 'gradcam', width: number) => number;
-}
-
-function emit(r: WorkerResult): void {
-  process.stdout.write(`${JSON.stringify(r)}\n`);
+  send: (r: WorkerResult) => void;
 }
 
 function randomImages(): tf.Tensor4D {
@@ -53,7 +50,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         const before = tf.memory().numTensors;
         const runs = opts.runs('train', width);
         const ms = await medianMs(step, 0, runs);
-        emit({ case: `train-${arch}`, backend: report.tfBackend, width, ms, runs, tensorsBefore: before, tensorsAfter: tf.memory().numTensors, peakRssMb: peakRssMb(), detail });
+        opts.send({ case: `train-${arch}`, backend: report.tfBackend, width, ms, runs, tensorsBefore: before, tensorsAfter: tf.memory().numTensors, peakRssMb: peakRssMb(), detail });
         tf.dispose([real, z]);
         optim.d.dispose();
         optim.g.dispose();
@@ -68,7 +65,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         const before = tf.memory().numTensors;
         const runs = opts.runs('gradcam', width);
         const ms = await medianMs(cam, 0, runs);
-        emit({ case: `gradcam-${arch}`, backend: report.tfBackend, width, ms, runs, tensorsBefore: before, tensorsAfter: tf.memory().numTensors, peakRssMb: peakRssMb(), detail });
+        opts.send({ case: `gradcam-${arch}`, backend: report.tfBackend, width, ms, runs, tensorsBefore: before, tensorsAfter: tf.memory().numTensors, peakRssMb: peakRssMb(), detail });
         images.dispose();
         disposeModels(models);
       }

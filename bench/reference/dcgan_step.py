@@ -2,8 +2,11 @@
 """PyTorch reference for GAN Focus' benchmark: the same DCGAN (batch 64, 64x64x1,
 k4/s2/p1 convolutions, BatchNorm, no biases), one training iteration as in
 PyTorch's DCGAN example (D on real and on G(z).detach(), then G), and one
-Grad-CAM batch (D forward to a target block, gradient of the logit with
-respect to that block's activations, channel weights, weighted sum, ReLU).
+Grad-CAM batch as GAN Focus computes it (src/main/engine/explain): D in eval
+mode to the deepest block with a map larger than 1x1, the gradient of the logit
+with respect to that block's activations, channel weights (spatial mean),
+weighted sum, ReLU, bilinear resize to 64x64, per-image min-max to [0, 1],
+copied out of the framework.
 
 Run with Debian's torch (/usr/bin/python3, python3-torch + libopenblas0-pthread).
 It configures itself at its best on this machine: OpenBLAS single-threaded and
@@ -27,6 +30,7 @@ import time
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 NZ = 100
 BATCH = 64
@@ -132,8 +136,13 @@ def gradcam_case(width, arch, fmt, warmup, steps):
         act.requires_grad_(True)
         logit = Dn.head(act)
         (grad,) = torch.autograd.grad(logit.sum(), act)
-        weights = grad.mean(dim=(2, 3), keepdim=True)
-        return torch.relu((weights * act).sum(dim=1))
+        with torch.no_grad():
+            weights = grad.mean(dim=(2, 3), keepdim=True)
+            cams = torch.relu((weights * act).sum(dim=1, keepdim=True))
+            up = F.interpolate(cams, size=(64, 64), mode="bilinear", align_corners=False).flatten(1)
+            lo, hi = up.min(dim=1, keepdim=True).values, up.max(dim=1, keepdim=True).values
+            scaled = (up - lo) / torch.where(hi - lo > 0, hi - lo, torch.ones_like(hi))
+            return scaled.numpy().copy()
 
     return timed(cam, warmup, steps)
 
@@ -142,6 +151,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--width", type=int, action="append", help="limit to these widths (repeatable)")
     p.add_argument("--arch", choices=["paper", "dcgan5"], action="append")
+    p.add_argument("--kind", choices=["train", "gradcam"], action="append", help="limit to these cases (repeatable)")
     p.add_argument("--steps", type=int, default=0, help="timed iterations (default: by width)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = p.parse_args()
@@ -150,8 +160,10 @@ def main():
     archs = args.arch or ["dcgan5", "paper"]
     for arch in archs:
         for width in widths:
-            steps = args.steps or {16: 20, 32: 10}.get(width, 6)
+            steps = args.steps or {16: 8, 32: 5}.get(width, 3)
             for kind, fn, reps in (("train", train_case, steps), ("gradcam", gradcam_case, steps * 3)):
+                if args.kind and kind not in args.kind:
+                    continue
                 best = None
                 for fmt in ("contiguous", "channels_last"):
                     ms = fn(width, arch, fmt, 2, reps)

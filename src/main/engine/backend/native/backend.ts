@@ -108,6 +108,12 @@ export function createNativeBackend(maxFreeBytes: number): NativeBackend {
   class Native extends Base implements NativeBackend {
     private pool = new BufferPool(maxFreeBytes);
 
+    constructor() {
+      super();
+      // MathBackendCPU's first write warns to install tfjs-node: not the advice here.
+      (this as unknown as { firstUse: boolean }).firstUse = false;
+    }
+
     alloc(n: number): Float32Array {
       return this.pool.alloc(n);
     }

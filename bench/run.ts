@@ -1,0 +1,150 @@
+// GAN Focus benchmark: training step and Grad-CAM batch (batch 64, 64x64) at
+// widths 16/32/64 on every available tfjs path, against PyTorch on the same
+// machine. Run: npx tsx bench/run.ts [--json] [--width N] [--arch paper|dcgan5]
+//   [--backends native-cpu,wasm,cpu] [--kind train|gradcam] [--steps N] [--no-reference]
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extraCases } from './cases.js';
+import { type ReferenceResult, referenceUnavailable, runReference } from './reference.js';
+import type { WorkerResult } from './worker.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ALL_BACKENDS = ['native-cpu', 'wasm', 'cpu'];
+/** The pure-JS backend takes minutes per step beyond width 16. */
+const CPU_WIDTHS = new Set([16]);
+
+interface Options {
+  json: boolean;
+  widths: number[];
+  archs: string[];
+  backends: string[];
+  kinds: string[];
+  steps: number;
+  reference: boolean;
+}
+
+const USAGE = `usage: npx tsx bench/run.ts [--json] [--width N]... [--arch paper|dcgan5]... [--backends a,b] [--kind train|gradcam]... [--steps N] [--no-reference]`;
+
+function parse(argv: string[]): Options {
+  const o: Options = { json: false, widths: [], archs: [], backends: [], kinds: [], steps: 0, reference: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--json') o.json = true;
+    else if (a === '--no-reference') o.reference = false;
+    else if (a === '--width') o.widths.push(...value().split(',').map(Number));
+    else if (a === '--arch') o.archs.push(...value().split(','));
+    else if (a === '--backends' || a === '--backend') o.backends.push(...value().split(','));
+    else if (a === '--kind') o.kinds.push(...value().split(','));
+    else if (a === '--steps') o.steps = Number(value());
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  if (o.widths.length === 0) o.widths = [16, 32, 64];
+  if (o.archs.length === 0) o.archs = ['dcgan5', 'paper'];
+  if (o.backends.length === 0) o.backends = ALL_BACKENDS;
+  if (o.kinds.length === 0) o.kinds = ['train', 'gradcam'];
+  for (const w of o.widths) if (!Number.isInteger(w) || w < 1) throw new Error(`--width must be a whole number >= 1, got ${w}`);
+  for (const a of o.archs) if (a !== 'paper' && a !== 'dcgan5') throw new Error(`--arch must be paper or dcgan5, got ${a}`);
+  for (const k of o.kinds) if (k !== 'train' && k !== 'gradcam') throw new Error(`--kind must be train or gradcam, got ${k}`);
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new Error(`--steps must be a whole number >= 0, got ${o.steps}`);
+  return o;
+}
+
+/** Runs bench/worker-main.ts in a child (its own peak RSS); resolves with its results or its error. */
+function runChild(args: string[]): Promise<{ results: WorkerResult[]; error: string | null }> {
+  return new Promise((resolve) => {
+    const results: WorkerResult[] = [];
+    let stderr = '';
+    const child = fork(path.join(HERE, 'worker-main.ts'), args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.on('message', (m) => results.push(m as WorkerResult));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      const lines = stderr.split('\n').filter((l) => l.trim() && !/Hi, looks like|tfjs-node|={10,}/.test(l));
+      resolve({ results, error: code === 0 ? null : lines.find((l) => /Error|error/.test(l)) ?? lines[0] ?? `exit code ${code}` });
+    });
+  });
+}
+
+interface Row extends WorkerResult {
+  referenceMs: number | null;
+  referencePeakRssMb: number | null;
+  ratio: number | null;
+}
+
+function printRow(o: Options, r: Row): void {
+  if (o.json) {
+    const { detail: _detail, ...rest } = r;
+    process.stdout.write(`${JSON.stringify({ ...rest, ms: round(r.ms), referenceMs: r.referenceMs && round(r.referenceMs), ratio: r.ratio && round(r.ratio, 3) })}\n`);
+    return;
+  }
+  const ref = r.referenceMs == null ? '' : `  torch ${fmt(r.referenceMs)} ms  ratio ${r.ratio!.toFixed(2)}`;
+  const rss = `  peak RSS ${r.peakRssMb} MB${r.referencePeakRssMb ? ` (torch ${r.referencePeakRssMb})` : ''}`;
+  const leak = r.tensorsAfter === r.tensorsBefore ? '' : `  TENSORS GREW ${r.tensorsBefore} -> ${r.tensorsAfter}`;
+  process.stdout.write(`${r.case.padEnd(15)} w${String(r.width).padEnd(3)} ${r.backend.padEnd(11)} ${fmt(r.ms).padStart(9)} ms${ref}${rss}${leak}\n`);
+}
+
+function printNote(o: Options, note: string): void {
+  if (o.json) process.stdout.write(`${JSON.stringify({ note })}\n`);
+  else process.stdout.write(`# ${note}\n`);
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  const [load1] = os.loadavg();
+  printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);
+  const noReference = o.reference ? referenceUnavailable() : 'disabled (--no-reference)';
+  if (noReference) printNote(o, `PyTorch reference: ${noReference}`);
+  for (const width of o.widths) {
+    for (const arch of o.archs) {
+      const refs = new Map<string, ReferenceResult>();
+      if (!noReference) {
+        try {
+          for (const r of runReference(width, arch, o.kinds)) refs.set(r.case, r);
+        } catch (err) {
+          printNote(o, (err as Error).message);
+        }
+      }
+      for (const backend of o.backends) {
+        if (backend === 'cpu' && !CPU_WIDTHS.has(width)) continue;
+        const args = ['--backend', backend, '--widths', String(width), '--archs', arch, '--kinds', o.kinds.join(',')];
+        if (o.steps) args.push('--steps', String(o.steps));
+        const { results, error } = await runChild(args);
+        for (const r of results) {
+          const ref = refs.get(r.case);
+          printRow(o, {
+            ...r,
+            referenceMs: ref?.ms ?? null,
+            referencePeakRssMb: ref?.peakRssMB ?? null,
+            ratio: ref ? r.ms / ref.ms : null,
+          });
+        }
+        if (error) printNote(o, `${backend} w${width} ${arch}: ${error}`);
+      }
+    }
+  }
+  if (extraCases.length > 0) {
+    const { results, error } = await runChild(['--extra']);
+    for (const r of results) {
+      const goal = extraCases.find((c) => c.name === r.case)?.goalMs ?? null;
+      printRow(o, { ...r, referenceMs: goal, referencePeakRssMb: null, ratio: goal ? r.ms / goal : null });
+    }
+    if (error) printNote(o, `extra cases: ${error}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
