@@ -44,7 +44,7 @@ function convCases(seed: number, count: number): ConvCase[] {
 const label = (c: ConvCase) => `x[${c.n},${c.h},${c.w},${c.ci}] k${c.k} co${c.co} s${c.stride} ${c.pad} d${c.dil}`;
 
 function outShape(c: ConvCase): number[] {
-  return tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.stride, c.dil, c.pad).outShape;
+  return tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.stride, c.dil, c.pad).outShape as number[];
 }
 
 describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
@@ -61,9 +61,9 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     const { ref, got } = await onBoth(() => {
       const xt = tf.tensor4d(x, [c.n, c.h, c.w, c.ci]);
       const ft = tf.tensor4d(f, [c.k, c.k, c.ci, c.co]);
-      const dyt = tf.tensor(dy, out) as tf.Tensor4D;
+      const dyt = tf.tensor4d(dy, out as [number, number, number, number]);
       const y = tf.conv2d(xt, ft, c.stride, c.pad, 'NHWC', c.dil);
-      const results = [y];
+      const results: tf.Tensor[] = [y];
       if (c.dil === 1) {
         results.push(tf.conv2dTranspose(dyt, ft, [c.n, c.h, c.w, c.ci], c.stride, c.pad));
         results.push(tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt, w as tf.Tensor4D, c.stride, c.pad), dyt)))(ft));
@@ -94,7 +94,7 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     [[2, 4, 40, 33], [2, 4, 33, 17], false, false],
     [[3, 40, 33], [1, 33, 70], false, false],
     [[1, 6, 5], [4, 6, 9], true, false],
-  ] as const)('matMul %j x %j (transpose a %s, b %s)', async (as, bs, ta, tb) => {
+  ] as [number[], number[], boolean, boolean][])('matMul %j x %j (transpose a %s, b %s)', async (as, bs, ta, tb) => {
     const a = randomArray(5, as.reduce((p, q) => p * q, 1));
     const b = randomArray(6, bs.reduce((p, q) => p * q, 1));
     const { ref, got } = await onBoth(() => tf.matMul(tf.tensor(a, [...as]), tf.tensor(b, [...bs]), ta, tb));
@@ -108,7 +108,7 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     [[1, 5, 1, 7], [4, 1, 6, 1]],
     [[3], [2, 3]],
     [[6, 1], [6, 5]],
-  ] as const)('binary ops broadcast %j with %j', async (as, bs) => {
+  ] as [number[], number[]][])('binary ops broadcast %j with %j', async (as, bs) => {
     const a = randomArray(7, as.reduce((p, q) => p * q, 1));
     const b = randomArray(8, bs.reduce((p, q) => p * q, 1), 0.5, 2);
     for (const op of [tf.add, tf.sub, tf.mul, tf.div, tf.squaredDifference]) {
@@ -141,7 +141,7 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     [[4, 1, 6, 7], [0, 2], false],
     [[300000], [0], false],
     [[3, 70000], [1], false],
-  ] as const)('reductions of %j over %j (keepDims %s)', async (shape, axes, keepDims) => {
+  ] as [number[], number[], boolean][])('reductions of %j over %j (keepDims %s)', async (shape, axes, keepDims) => {
     const x = randomArray(12, shape.reduce((p, q) => p * q, 1));
     // Axes [0, 2] of a 4-D tensor with no unit dims are not one block: the JS kernel runs them.
     const native = !(shape.length === 4 && shape[1] !== 1 && axes.join() === '0,2');
