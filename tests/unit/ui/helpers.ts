@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPinia, setActivePinia } from 'pinia';
-import { createApp } from 'vue';
+import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import { createApp, watch } from 'vue';
 import { dispatch } from '../../../src/main/api/dispatch.js';
 import { createRouter, type Router } from '../../../src/main/api/router.js';
 import type { ApiClient } from '../../../src/shared/api.js';
@@ -43,27 +43,23 @@ export function openWorkbench(): Workbench {
   };
 }
 
-/** A fresh Pinia in an app that provides the client, as main.ts does. */
-export function useStoresWith(client: ApiClient): void {
+/** A fresh Pinia in an app that provides the client, as main.ts does; dispose it to stop the stores' timers. */
+export function useStoresWith(client: ApiClient): Pinia {
   const app = createApp({});
   app.provide(API_KEY, client);
   const pinia = createPinia();
   app.use(pinia);
   setActivePinia(pinia);
+  return pinia;
 }
 
-/** Resolves once `check` holds, re-checking after every event (never on a timer). */
-export function eventually(client: ApiClient, check: () => boolean): Promise<void> {
+/** Resolves once `check` (reading store state) holds; re-evaluated on every change of that state, never on a timer. */
+export function eventually(check: () => boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (check()) return resolve();
-    const off = client.onEvent(() => {
-      // Stores update in their own listeners; look after they have run.
-      queueMicrotask(() => {
-        if (check()) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const stop = watch(check, (ok) => {
+      if (!ok) return;
+      queueMicrotask(() => stop());
+      resolve();
+    }, { immediate: true });
   });
 }

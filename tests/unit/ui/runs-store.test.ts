@@ -1,3 +1,4 @@
+import { disposePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useRunsStore } from '../../../src/renderer/src/stores/runs.js';
 import { useSettingsStore } from '../../../src/renderer/src/stores/settings.js';
@@ -5,11 +6,15 @@ import { ApiCallError } from '../../../src/renderer/src/api/errors.js';
 import { openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
 
 let wb: Workbench;
+let pinia: Pinia;
 beforeEach(() => {
   wb = openWorkbench();
-  useStoresWith(wb.client);
+  pinia = useStoresWith(wb.client);
 });
-afterEach(() => wb.close());
+afterEach(() => {
+  disposePinia(pinia);
+  wb.close();
+});
 
 const create = (name: string, tags: string[] = []) =>
   wb.client.call('createRun', { name, config: TINY }).then((r) => (tags.length ? wb.client.call('updateRun', { id: r.id, tags }) : r));

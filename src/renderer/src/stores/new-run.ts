@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, watch } from 'vue';
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import type { EpochEstimate, RunSummary } from '../../../shared/api.js';
 import { PRESETS, type PresetName, type RunConfig } from '../../../shared/config.js';
 import { describeError } from '../api/errors.js';
@@ -99,6 +99,7 @@ export const useNewRunStore = defineStore('newRun', () => {
     },
     { deep: true },
   );
+  onScopeDispose(() => clearTimeout(estimateTimer));
 
   async function create(start: boolean): Promise<RunSummary | null> {
     touched.value = true;
