@@ -41,7 +41,7 @@ function column(r: RunReport): string {
     ],
   });
   const rec = r.focus.recommendation.epoch;
-  const flags = r.flags ? `${r.flags.flagged} of ${r.flags.total} training samples flagged at epoch ${r.flags.epoch}` : 'training set not explained';
+  const flags = r.flags ? `${r.flags.flagged} of ${r.flags.total} training samples flagged at epoch ${r.flags.epoch}` : 'Training set not explained';
   return (
     `<div><h4>Run ${r.run.id}: ${esc(r.run.name)}</h4>` +
     `<p>Recommended best epoch: ${text(rec)}; confirmed: ${text(r.focus.confirmed?.confirmed ?? null)}. ${esc(flags)}.</p>` +

@@ -92,6 +92,13 @@ function gridsSection(r: RunReport): string {
   return section(r, 'grids', `<p class="muted">G's output for the same fixed noise after each epoch.</p><div class="gallery">${figures.join('')}</div>`);
 }
 
+/** Explanations are stored per layer, method and focus settings: an empty section says which it looked for. */
+function camWords(r: RunReport): string {
+  const g = r.figure1;
+  const s = g.settings;
+  return `with layer ${g.layers.join(' + ')}, ${g.method}, threshold ${pct(s.threshold, 0)}, mask level ${s.maskLevel}, dilation ${s.dilation} px, CAM level ${s.camLevel}`;
+}
+
 export function legend(): string {
   return `<div class="legend-scale"><span>CAM 0</span><img src="${legendDataUri()}" alt="colour scale"><span>1</span><span>(turbo colours at ${OVERLAY_ALPHA * 100}% over the gray digit; each CAM min-max scaled)</span></div>`;
 }
@@ -99,8 +106,7 @@ export function legend(): string {
 function figure1Section(r: RunReport): string {
   const g = r.figure1;
   const settings = `Layer ${esc(g.layers.join(' + '))}, ${esc(g.method)}; flagged (red outline) when the off-digit ratio &ge; ${pct(g.settings.threshold, 0)}`;
-  if (g.probes.length === 0 || g.epochs.length === 0)
-    return section(r, 'figure1', empty(`No probe explanation with ${g.layers.join(' + ')}, ${g.method}: run gan-focus explain ${r.run.id}.`));
+  if (g.probes.length === 0 || g.epochs.length === 0) return section(r, 'figure1', empty(`No probe explanation ${camWords(r)}: run gan-focus explain ${r.run.id}.`));
   const rec = r.focus.recommendation.epoch;
   const best = r.focus.confirmed?.confirmed ?? null;
   const cells = new Map(g.cells.map((c) => [`${c.position}:${c.epoch}`, c]));
@@ -131,7 +137,7 @@ function focusSection(r: RunReport): string {
   const f = r.focus;
   const rec = f.recommendation;
   const confirmed = f.confirmed;
-  if (f.summaries.length === 0) return section(r, 'focus', empty(`No probe explanation yet: run gan-focus explain ${r.run.id}.`));
+  if (f.summaries.length === 0) return section(r, 'focus', empty(`No probe explanation ${camWords(r)}: run gan-focus explain ${r.run.id}.`));
   const pts = (get: (s: (typeof f.summaries)[number]) => number | null) => f.summaries.map((s) => [s.epoch, get(s)] as [number, number | null]);
   const marks = [
     ...(rec.epoch !== null ? [{ x: rec.epoch, label: 'recommended', color: COLORS.rec }] : []),
@@ -179,7 +185,7 @@ function focusSection(r: RunReport): string {
 
 function flagsSection(r: RunReport): string {
   const f = r.flags;
-  if (!f) return section(r, 'flags', empty(`The training set has not been explained: run gan-focus explain ${r.run.id} --samples train.`));
+  if (!f) return section(r, 'flags', empty(`No training-set explanation ${camWords(r)}: run gan-focus explain ${r.run.id} --samples train.`));
   const n = (h: string) => ({ head: h, numeric: true });
   const perEpoch = table(
     ['Epoch', n('Samples'), n('Flagged'), n('Flag rate'), n('No evidence')],
