@@ -30,6 +30,7 @@ Explaining D (Grad-CAM):
   explain RUN            CAMs, focus ratios and flags per epoch checkpoint, then the best-epoch recommendation
       --epochs 5,10,...  --layer NAME (repeat to average layers)  --method gradcam|gradcam++|hirescam|layercam
       --samples probe|train (probe: the run's probe set; train: every training image)  --threshold 0.7
+      --informative      first replace the probes by the 16 whose CAM changes most across epochs
   flags RUN [--epoch E]  the training samples flagged at an epoch (off-digit ratio >= threshold)
   exclude RUN [--epoch E] [--confirmed-only]   create a derived run without the flagged samples; prints its id
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
