@@ -201,7 +201,7 @@ describe('a DCGAN training step on wasm', () => {
 });
 
 describe('strided block copies on the wasm heap', () => {
-  it('transpose like tf.transpose, for single floats and for blocks with a 16-byte body and a tail', async () => {
+  it('transpose like tf.transpose and accumulate, for single floats and for blocks with a 16-byte body and a tail', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as WasmBackend;
     for (const c of [1, 4, 5, 9]) {
@@ -209,6 +209,9 @@ describe('strided block copies on the wasm heap', () => {
       const out = backend.makeOutput([7, 3, c], 'float32');
       stridedCopy(backend, out, 0, x, 0, [{ count: 7, dst: 3 * c, src: c }, { count: 3, dst: c, src: 7 * c }], c);
       expect(Array.from(backend.typedArrayFromHeap(out))).toEqual(Array.from(tf.transpose(x, [1, 0, 2]).dataSync()));
+      // Accumulating the same blocks again doubles them.
+      stridedCopy(backend, out, 0, x, 0, [{ count: 7, dst: 3 * c, src: c }, { count: 3, dst: c, src: 7 * c }], c, true);
+      expect(Array.from(backend.typedArrayFromHeap(out))).toEqual(Array.from(tf.mul(tf.transpose(x, [1, 0, 2]), 2).dataSync()));
       backend.disposeData(out.dataId);
       x.dispose();
     }
