@@ -8,6 +8,7 @@ import * as s from './schema.js';
 import {
   CAM_METHODS,
   CAM_TARGETS,
+  KEEP_CAMS,
   REVIEW_DECISIONS,
   SAMPLE_SETS,
   type BestEpochConfirmation,
@@ -87,7 +88,7 @@ export const methods = {
       ...camChoice,
       samples: s.optional(s.oneOf(SAMPLE_SETS)),
       settings: s.optional(settingsPatch),
-      keepCams: s.optional(s.boolean()),
+      keepCams: s.optional(s.oneOf(KEEP_CAMS)),
     }),
   },
   listJobs: { params: s.object({}) },

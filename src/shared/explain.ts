@@ -9,6 +9,13 @@ export const CAM_TARGETS = ['real', 'fake'] as const;
 export type CamTarget = (typeof CAM_TARGETS)[number];
 
 export const SAMPLE_SETS = ['probe', 'train'] as const;
+
+/**
+ * Which 8-bit CAMs an explanation keeps: all (probes: a few), only the flagged
+ * (the training set: the ones a person reviews; 60k CAMs would be 245 MB), none.
+ */
+export const KEEP_CAMS = ['all', 'flagged', 'none'] as const;
+export type KeepCams = (typeof KEEP_CAMS)[number];
 export type SampleSet = (typeof SAMPLE_SETS)[number];
 
 export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;

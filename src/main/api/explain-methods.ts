@@ -172,7 +172,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
             ...cam,
             samples,
             probeIndices,
-            keepCams: p.keepCams ?? samples === 'probe',
+            keepCams: p.keepCams ?? (samples === 'probe' ? 'all' : 'flagged'),
           }),
         ),
       );

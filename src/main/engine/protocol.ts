@@ -1,5 +1,5 @@
 import type { RunConfig } from '../../shared/config.js';
-import type { CamMethod, CamTarget, FocusSample } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, FocusSample, KeepCams } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { BackendReport } from '../../shared/types.js';
 import type { CheckpointFile } from './train/checkpoint.js';
@@ -33,7 +33,7 @@ export interface ExplainJob {
   settings: FocusSettings;
   /** Dataset indices to explain, or every image the run trains on. */
   samples: { kind: 'indices'; indices: number[] } | { kind: 'train' };
-  keepCams: boolean;
+  keepCams: KeepCams;
   batchSize: number;
 }
 

@@ -1,6 +1,6 @@
 import type { JobInfo } from '../../shared/api.js';
 import type { RunConfig } from '../../shared/config.js';
-import type { CamMethod, CamTarget, SampleSet } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, KeepCams, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { Database } from '../store/db.js';
 import { getCheckpoints } from '../store/epochs.js';
@@ -21,7 +21,7 @@ export interface ExplainRequest {
   /** For the probe set: the dataset indices of the probes. */
   probeIndices: number[];
   settings: FocusSettings;
-  keepCams: boolean;
+  keepCams: KeepCams;
 }
 
 /** Batches of 64 as in the benchmarks; each is one transaction. */

@@ -210,7 +210,7 @@ function flagsSection(r: RunReport): string {
       `Reviews: ${f.reviewed.confirmed} confirmed, ${f.reviewed.dismissed} dismissed.</p>` +
       perEpoch +
       `<p>${esc(shown)}</p>` +
-      (f.items.some((s) => !s.camBase64) ? `<p class="muted">A training sample's CAM is stored only when the training set was explained with keepCams (a probe's always is).</p>` : '') +
+      (f.items.some((s) => !s.camBase64) ? `<p class="muted">A training sample's CAM is kept when it was flagged under the settings of the explanation (keepCams 'flagged', the default), or when the training set was explained with keepCams 'all'.</p>` : '') +
       (f.items.length ? legend() + `<div class="cards">${cards.join('')}</div>` : empty('No sample is flagged.')),
   );
 }

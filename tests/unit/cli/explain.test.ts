@@ -74,6 +74,20 @@ describe('gan-focus explain', () => {
     }
     const ratios = list.items.map((f: { ratio: number }) => f.ratio);
     expect([...ratios].sort((a, b) => b - a)).toEqual(ratios);
+    const d = db();
+    try {
+      const kept = d
+        .prepare(
+          `SELECT SUM(cam IS NOT NULL) AS withCam, SUM(flagged) AS flagged, SUM(cam IS NOT NULL AND flagged = 0) AS unflaggedWithCam
+           FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'train'`,
+        )
+        .get() as { withCam: number; flagged: number; unflaggedWithCam: number };
+      // The training set keeps only the flagged samples' CAMs: those are the ones a person reviews.
+      expect(kept.withCam).toBe(kept.flagged);
+      expect(kept.unflaggedWithCam).toBe(0);
+    } finally {
+      d.close();
+    }
   });
 
   it('exclude creates a derived run: same config, the flagged ids excluded, the parent linked, the subset reproducible', () => {

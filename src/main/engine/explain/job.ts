@@ -19,6 +19,7 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
   const indices = job.samples.kind === 'train' ? Array.from(trainingIndices(dataset, job.config)) : job.samples.indices;
   for (const i of indices) if (!(i >= 0 && i < dataset.count)) throw new Error(`sample index ${i} is outside the dataset (${dataset.count} images)`);
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const keep = (flagged: boolean) => job.keepCams === 'all' || (job.keepCams === 'flagged' && flagged);
   for (const { epoch, dir, sha256 } of job.epochs) {
     verifyCheckpointKind(dir, 'discriminator', sha256);
     const d = await loadModel(path.join(dir, 'discriminator', 'model.json'));
@@ -46,7 +47,7 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
           digit: dataset.labels ? dataset.labels[index] : null,
           ...focus[k],
           score: result.scores[k],
-          cam: job.keepCams ? quantizeCam(result.cams.subarray(k * pixels, (k + 1) * pixels)) : null,
+          cam: keep(focus[k].flagged) ? quantizeCam(result.cams.subarray(k * pixels, (k + 1) * pixels)) : null,
         }));
         send({ type: 'explainBatch', epoch, rows });
         await new Promise((r) => setImmediate(r));
