@@ -9,9 +9,10 @@ import { identity, tile } from './wasm-memory-ops.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 import { mean, sum } from './wasm-reduce.js';
 
-// Kernels that make training on tfjs-backend-wasm 4.22 possible and fast. Each
-// is a composition of wasm's fast XNNPACK kernels (see the files they come
-// from). Register before the wasm backend initialises.
+// Kernels that make training on tfjs-backend-wasm 4.22 possible and fast:
+// compositions of wasm's fast XNNPACK kernels, plus layout work in a small SIMD
+// module of our own (wasm-copy.ts); each file says what it replaces and why.
+// Register before the wasm backend initialises.
 
 const KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
   Conv2D: conv2D,
@@ -30,7 +31,7 @@ const KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
 
 let registered = false;
 
-/** Registers the training kernels on the 'wasm' backend (and a cheaper LeakyRelu gradient there); idempotent. */
+/** Registers the training kernels on the 'wasm' backend, and cheaper LeakyRelu/BatchNorm gradients used there; idempotent. */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   for (const [kernelName, kernelFunc] of Object.entries(KERNELS)) {
