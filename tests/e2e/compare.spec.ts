@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from './support/fixtures.js';
 import { ComparePage } from './pages/compare-page.js';
 import { RunsPage } from './pages/runs-page.js';
@@ -23,4 +24,14 @@ test('two runs are compared: config diff, overlaid curves, CAMs side by side', a
   const panes = page.locator('.pane');
   await panes.nth(0).evaluate((el) => (el.scrollTop = 200));
   await expect.poll(() => panes.nth(1).evaluate((el) => el.scrollTop)).toBeGreaterThan(150);
+});
+
+test('a run report is exported from the run view as a file download', async ({ app, page }) => {
+  await app.open('#/run/1');
+  await page.getByLabel('Report').selectOption('html');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+  expect(download.suggestedFilename()).toBe('gan-focus-run-1.html');
+  const html = readFileSync((await download.path())!, 'utf8');
+  expect(html).toMatch(/<html/i);
+  expect(html).toContain('baseline');
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import type { RunDetail } from '../../../src/shared/api.js';
 import { useCompareStore } from '../../../src/renderer/src/stores/compare.js';
 import { useExplainStore } from '../../../src/renderer/src/stores/explain.js';
+import { useReportStore } from '../../../src/renderer/src/stores/report.js';
 import { useReviewStore } from '../../../src/renderer/src/stores/review.js';
 import { eventually, openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
 
@@ -167,5 +168,25 @@ describe('compare store', () => {
     expect(c.result).toBeNull();
     await c.open([run.id, 999]);
     expect(c.error).toBe('run 999 does not exist');
+  });
+});
+
+describe('report store', () => {
+  it('returns a run report as content the browser can save, named for the run', async () => {
+    const s = useReportStore();
+    const html = await s.exportReport([run.id], 'html');
+    expect(s.error).toBeNull();
+    expect(html).toMatchObject({ filename: `gan-focus-run-${run.id}.html`, mime: 'text/html' });
+    expect(html!.data as string).toMatch(/<html/i);
+    expect(html!.data as string).toContain('explained');
+    const json = await s.exportReport([run.id], 'json');
+    expect(JSON.parse(json!.data as string)).toBeTypeOf('object');
+    expect(s.busy).toBeNull();
+  });
+
+  it('says in words when the router refuses', async () => {
+    const s = useReportStore();
+    expect(await s.exportReport([4242], 'csv')).toBeNull();
+    expect(s.error).toMatch(/4242/);
   });
 });
