@@ -173,6 +173,14 @@ export type MethodName = keyof typeof methods;
 export type ParamsOf<M extends MethodName> = s.Infer<(typeof methods)[M]['params']>;
 
 export type RunSummary = RunRow;
+
+/** A row of the runs table: the run plus what the explain workflow found. */
+export interface RunListItem extends RunSummary {
+  /** The confirmed best epoch, else the recommended one (default CAM settings). */
+  bestEpoch: { epoch: number; confirmed: boolean } | null;
+  /** Flagged samples in the latest training-set explanation. */
+  flagCount: number | null;
+}
 export type { MetricRow, RunError } from './types.js';
 
 /** An epoch as the API reports it: checkpoint and grid paths are absolute. */
@@ -290,7 +298,7 @@ export interface ReportExport {
 export interface Results {
   doctor: DoctorReport;
   presets: Record<(typeof PRESETS)[number], RunConfig>;
-  listRuns: RunSummary[];
+  listRuns: RunListItem[];
   getRun: RunDetail;
   createRun: RunSummary;
   updateRun: RunSummary;

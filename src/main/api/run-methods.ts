@@ -11,6 +11,7 @@ import { createRun, deleteRun, getRun, listRuns, requireRun, updateRun } from '.
 import type { Database } from '../store/db.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
+import { runListItem } from './explain-methods.js';
 
 export type RunMethodNames =
   | 'doctor'
@@ -69,7 +70,7 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     // Loaded on demand: tfjs is heavy and most calls never need it here.
     doctor: async () => ({ ...(await (await import('../engine/backend/choose.js')).initBackend()), home: paths.home }),
     presets: () => PRESET_CONFIGS,
-    listRuns: (p) => listRuns(db, p),
+    listRuns: (p) => listRuns(db, p).map((run) => runListItem(ctx, run)),
     getRun: (p) => runDetail(db, paths, p.id),
     createRun: (p) => {
       const run = createRun(db, { name: p.name, config: p.config });

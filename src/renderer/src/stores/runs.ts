@@ -1,18 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { RunSummary } from '../../../shared/api.js';
+import type { RunListItem, RunSummary } from '../../../shared/api.js';
 import type { RunStatus } from '../../../shared/types.js';
 import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
 
-/**
- * A row of the runs table. Best epoch and flag count come from the explain
- * workflow; the router adds them to listRuns when it has them.
- */
-export type RunListItem = RunSummary & {
-  bestEpoch?: { epoch: number; confirmed: boolean } | null;
-  flagCount?: number | null;
-};
+export type { RunListItem };
 
 export interface RunFilters {
   search: string;
@@ -43,7 +36,8 @@ export const useRunsStore = defineStore('runs', () => {
 
   function upsert(run: RunSummary): void {
     const i = runs.value.findIndex((r) => r.id === run.id);
-    runs.value = i < 0 ? [run, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
+    // A state event carries the run without its explain columns: keep the ones known.
+    runs.value = i < 0 ? [{ ...run, bestEpoch: null, flagCount: null }, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
   }
 
   api.onEvent((e) => {
