@@ -323,6 +323,19 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   });
 }
 
+// resizeBilinear(x, out, n, h, w, c, oh, ow, alignCorners, halfPixelCenters)
+napi_value ResizeBilinear(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, "resizeBilinear", 10);
+    int n = (int)a.num(2), h = (int)a.num(3), w = (int)a.num(4), c = (int)a.num(5), oh = (int)a.num(6), ow = (int)a.num(7);
+    if (n < 0 || h < 1 || w < 1 || c < 0 || oh < 0 || ow < 0) throw Fail{"resizeBilinear: bad size"};
+    const float* x = a.f32(0, (size_t)n * h * w * c, "x");
+    float* out = a.f32(1, (size_t)n * oh * ow * c, "out");
+    nk::resize_bilinear(x, n, h, w, c, oh, ow, a.num(8) != 0, a.num(9) != 0, out);
+    return undefined(env);
+  });
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, v;
   napi_create_object(env, &o);
@@ -358,6 +371,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", Reduce},       {"batchNorm", BatchNorm},
       {"batchNormGrad", BatchNormGrad}, {"elementGrad", ElementGrad},
       {"broadcastRows", BroadcastRows}, {"tile", Tile},
+      {"resizeBilinear", ResizeBilinear},
       {"info", Info},           {"setThreads", SetThreads},
   };
   for (auto& f : fns) {

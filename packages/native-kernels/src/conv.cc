@@ -221,6 +221,8 @@ void with_segments(const ConvShape& s, const float* x, F&& fn) {
 struct Phase {
   int py, px, hp, wp;
   std::vector<int> ty, tx;
+  // For tap ty[a]: oy = yy + cy[a]; for tx[b]: ox = xx + cx[b] (exact: the taps are the divisible ones).
+  std::vector<int> cy, cx;
 };
 
 // Rows of a phase: for dx pixel m, one segment (L = co) of dy per tap.
@@ -234,20 +236,27 @@ struct PhaseSegments : RowPointers {
     L = sh.co;
   }
   void fill(int m0, int mv, const float** table, int mr) const override {
-    const int hw = ph.hp * ph.wp, ntx = (int)ph.tx.size();
+    const int nty = (int)ph.ty.size(), ntx = (int)ph.tx.size();
+    const size_t img = (size_t)s.oh * s.ow * s.co;
+    PixelWalk w(m0, ph.hp, ph.wp);
     for (int i = 0; i < mr; i++) {
-      int m = m0 + (i < mv ? i : 0);
-      int n = m / hw, r = m % hw;
-      int y = ph.py + s.sh * (r / ph.wp), x = ph.px + s.sw * (r % ph.wp);
-      const float* dyn = dy + (size_t)n * s.oh * s.ow * s.co;
-      for (int t = 0; t < S; t++) {
-        int ry = y + s.pt - ph.ty[t / ntx] * s.dh, rx = x + s.pl - ph.tx[t % ntx] * s.dw;
-        int oy = ry / s.sh, ox = rx / s.sw;
-        bool in = ry >= 0 && rx >= 0 && oy < s.oh && ox < s.ow;
-        table[(size_t)t * mr + i] = in ? dyn + ((size_t)oy * s.ow + ox) * s.co : zero;
+      if (i == mv) w = PixelWalk(m0, ph.hp, ph.wp);  // rows past the end repeat row m0
+      const float* dyn = dy + (size_t)w.n * img;
+      for (int a = 0; a < nty; a++) {
+        int oy = w.oy + ph.cy[a];
+        bool yin = oy >= 0 && oy < s.oh;
+        const float* rowp = dyn + (size_t)oy * s.ow * s.co;
+        const float** t = table + (size_t)a * ntx * mr + i;
+        for (int b = 0; b < ntx; b++) {
+          int ox = w.ox + ph.cx[b];
+          t[(size_t)b * mr] = yin && ox >= 0 && ox < s.ow ? rowp + (size_t)ox * s.co : zero;
+        }
       }
+      if (i < mv) w.next();
     }
   }
+
+
 };
 
 // B(k, ci) for a phase: k = (tap, co) -> f[ky, kx, ci, co].
@@ -279,6 +288,11 @@ struct PhasePixels : CRows {
     int n = m / hw, r = m % hw;
     int y = ph.py + s.sh * (r / ph.wp), x = ph.px + s.sw * (r % ph.wp);
     return dx + (((size_t)n * s.h + y) * s.w + x) * s.ci;
+  }
+  void rows(int m0, int count, float** out) const override {
+    PixelWalk w(m0, ph.hp, ph.wp);
+    for (int i = 0; i < count; i++, w.next())
+      out[i] = dx + (((size_t)w.n * s.h + ph.py + s.sh * w.oy) * s.w + ph.px + s.sw * w.ox) * s.ci;
   }
 };
 
@@ -444,9 +458,15 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* f, 
       ph.wp = px < s.w ? (s.w - px + s.sw - 1) / s.sw : 0;
       if (ph.hp == 0 || ph.wp == 0) continue;
       for (int ky = 0; ky < s.kh; ky++)
-        if ((py + s.pt - ky * s.dh) % s.sh == 0) ph.ty.push_back(ky);
+        if ((py + s.pt - ky * s.dh) % s.sh == 0) {
+          ph.ty.push_back(ky);
+          ph.cy.push_back((py + s.pt - ky * s.dh) / s.sh);
+        }
       for (int kx = 0; kx < s.kw; kx++)
-        if ((px + s.pl - kx * s.dw) % s.sw == 0) ph.tx.push_back(kx);
+        if ((px + s.pl - kx * s.dw) % s.sw == 0) {
+          ph.tx.push_back(kx);
+          ph.cx.push_back((px + s.pl - kx * s.dw) / s.sw);
+        }
       PhasePixels c(s, ph, dx);
       PhaseSegments a(s, ph, dy, zero);
       PhaseFilter b(s, ph, f);

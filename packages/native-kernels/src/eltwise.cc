@@ -81,6 +81,47 @@ void binary_op(const float* a, const int64_t* sa, const float* b, const int64_t*
   });
 }
 
+// exp and tanh in plain arithmetic the vectoriser handles (libm's are scalar
+// calls): exp by 2^n * polynomial(r), |r| <= ln2/2, ~2 ulp; tanh by the
+// rational approximation Eigen uses for float, ~2 ulp on [-7.9, 7.9] (and +-1
+// beyond, where float tanh rounds to +-1).
+inline float fast_exp(float x0) {
+  float x = x0 < -87.3f ? -87.3f : (x0 > 88.7f ? 88.7f : x0);
+  float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  float r = x - n * 0.693359375f - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x0 > 88.7228f ? INFINITY : (x0 < -87.3f ? 0.f : p * scale);
+}
+
+inline float fast_tanh(float x) {
+  const float c = 7.90531110763549805f;
+  float xc = x < -c ? -c : (x > c ? c : x);
+  float x2 = xc * xc;
+  float p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  p = p * xc;
+  float q = 1.19825839466702e-06f;
+  q = q * x2 + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  float t = p / q;
+  return (x < 4e-4f && x > -4e-4f) ? x : t;
+}
+
 template <int OP>
 NK_CLONES void unary_range(const float* x, float* o, int64_t n, float alpha) {
   for (int64_t i = 0; i < n; i++) {
@@ -90,13 +131,13 @@ NK_CLONES void unary_range(const float* x, float* o, int64_t n, float alpha) {
     else if (OP == kSquare) r = v * v;
     else if (OP == kSqrt) r = std::sqrt(v);
     else if (OP == kRsqrt) r = 1.f / std::sqrt(v);
-    else if (OP == kExp) r = std::exp(v);
+    else if (OP == kExp) r = v != v ? v : fast_exp(v);
     else if (OP == kLog) r = std::log(v);
     else if (OP == kAbs) r = std::fabs(v);
     else if (OP == kRelu) r = v < 0.f ? 0.f : v;
     else if (OP == kLeakyRelu) r = v < 0.f ? alpha * v : v;
-    else if (OP == kTanh) r = std::tanh(v);
-    else if (OP == kSigmoid) r = 1.f / (1.f + std::exp(-v));
+    else if (OP == kTanh) r = v != v ? v : fast_tanh(v);
+    else if (OP == kSigmoid) r = v != v ? v : 1.f / (1.f + fast_exp(-v));
     else if (OP == kStep) r = v != v ? v : (v > 0.f ? 1.f : alpha);
     else if (OP == kReciprocal) r = 1.f / v;
     else if (OP == kLog1p) r = std::log1p(v);
@@ -375,6 +416,45 @@ void tile(const float* x, const int64_t* xshape, const int64_t* reps, int ndim, 
       }
       float* o = out + r * olast;
       for (int64_t k = 0; k < reps[ndim - 1]; k++) std::memcpy(o + k * last, x + off, last * sizeof(float));
+    }
+  });
+}
+
+void resize_bilinear(const float* x, int n, int h, int w, int c, int oh, int ow, bool align_corners, bool half_pixel,
+                     float* out) {
+  const double ry = (double)((align_corners && oh > 1) ? h - 1 : h) / ((align_corners && oh > 1) ? oh - 1 : oh);
+  const double rx = (double)((align_corners && ow > 1) ? w - 1 : w) / ((align_corners && ow > 1) ? ow - 1 : ow);
+  struct Tap {
+    int lo, hi;
+    double frac;
+  };
+  auto taps = [&](int out_size, int in_size, double ratio) {
+    std::vector<Tap> t(out_size);
+    for (int i = 0; i < out_size; i++) {
+      double src = half_pixel ? ratio * (i + 0.5) - 0.5 : ratio * i;
+      int lo = std::max(0, (int)std::floor(src));
+      t[i] = {lo, std::min(in_size - 1, (int)std::ceil(src)), src - lo};
+    }
+    return t;
+  };
+  std::vector<Tap> ty = taps(oh, h, ry), tx = taps(ow, w, rx);
+  split((int64_t)n * oh, std::max<int64_t>(1, kGrain / std::max(1, ow * c)), [&](int64_t a, int64_t b) {
+    for (int64_t r = a; r < b; r++) {
+      int bi = (int)(r / oh), y = (int)(r % oh);
+      const float* img = x + (size_t)bi * h * w * c;
+      const float* top = img + (size_t)ty[y].lo * w * c;
+      const float* bot = img + (size_t)ty[y].hi * w * c;
+      double fy = ty[y].frac;
+      float* o = out + (size_t)r * ow * c;
+      for (int xo = 0; xo < ow; xo++) {
+        const Tap& t = tx[xo];
+        for (int ch = 0; ch < c; ch++) {
+          double tl = top[(size_t)t.lo * c + ch], tr = top[(size_t)t.hi * c + ch];
+          double bl = bot[(size_t)t.lo * c + ch], br = bot[(size_t)t.hi * c + ch];
+          double tv = tl + (tr - tl) * t.frac, bv = bl + (br - bl) * t.frac;
+          o[(size_t)xo * c + ch] = (float)(tv + (bv - tv) * fy);
+        }
+      }
     }
   });
 }

@@ -48,4 +48,8 @@ void broadcast_rows(const float* x, int64_t inner, float scale, float* out, int6
 // tfjs Tile: out = x repeated reps times along each dim.
 void tile(const float* x, const int64_t* xshape, const int64_t* reps, int ndim, float* out);
 
+// tfjs ResizeBilinear on NHWC float32 (same index arithmetic, in double).
+void resize_bilinear(const float* x, int n, int h, int w, int c, int oh, int ow, bool align_corners, bool half_pixel,
+                     float* out);
+
 }  // namespace nk

@@ -80,7 +80,7 @@ void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c)
       int mq = m0 + q * mr;
       mvs[q] = std::min(mr, M - mq);
       a.fill(mq, mvs[q], tab.data() + (size_t)q * S * mr, mr);
-      for (int i = 0; i < mvs[q]; i++) rows[(size_t)q * mr + i] = c.row(mq + i);
+      c.rows(mq, mvs[q], rows.data() + (size_t)q * mr);
     }
     for (int s = s0; s < s1; s++) {
       const float* bs = bpack + (size_t)s * K * nr;

@@ -27,6 +27,10 @@ struct CRows {
   virtual ~CRows() = default;
   // Address of C(m, 0); a row holds N contiguous floats.
   virtual float* row(int m) const = 0;
+  // out[i] = row(m0 + i) for i < count.
+  virtual void rows(int m0, int count, float** out) const {
+    for (int i = 0; i < count; i++) out[i] = row(m0 + i);
+  }
 };
 
 struct DenseRows : CRows {

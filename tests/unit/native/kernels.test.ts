@@ -165,6 +165,28 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     ref.forEach((r, k) => expect(relativeError(r, got[k]), `case ${k}`).toBeLessThan(TOL));
   });
 
+  it.each([
+    [false, false],
+    [false, true],
+    [true, false],
+  ])('resize bilinear (alignCorners %s, halfPixelCenters %s)', async (alignCorners, halfPixelCenters) => {
+    const x = randomArray(15, 3 * 4 * 5 * 2);
+    const { ref, got } = await onBoth(() => [
+      tf.image.resizeBilinear(tf.tensor4d(x, [3, 4, 5, 2]), [9, 13], alignCorners, halfPixelCenters),
+      tf.image.resizeBilinear(tf.tensor4d(x, [3, 4, 5, 2]), [2, 3], alignCorners, halfPixelCenters),
+    ]);
+    ref.forEach((r, k) => expect(relativeError(r, got[k]), `case ${k}`).toBeLessThan(TOL));
+  });
+
+  it('binary ops on a float32 tensor cast from bool (stored as bytes by tfjs)', async () => {
+    const a = randomArray(16, 64 * 40);
+    const { ref, got } = await onBoth(() => {
+      const t = tf.tensor2d(a, [64, 40]);
+      return tf.add(t, tf.cast(tf.greater(tf.max(t, 1, true), 0.5), 'float32'));
+    });
+    expect(relativeError(ref[0], got[0])).toBeLessThan(TOL);
+  });
+
   it('tile', async () => {
     const x = randomArray(14, 2 * 3 * 4);
     const { ref, got } = await onBoth(() => [tf.tile(tf.tensor3d(x, [2, 3, 4]), [3, 1, 2]), tf.tile(tf.tensor3d(x, [2, 3, 4]).reshape([1, 1, 24]), [5, 4, 1])]);

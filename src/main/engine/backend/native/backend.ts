@@ -120,8 +120,17 @@ export function createNativeBackend(maxFreeBytes: number): NativeBackend {
 
     f32(t: tf.TensorInfo): Float32Array | null {
       if (t.dtype !== 'float32') return null;
-      const v = this.data.get(t.dataId).values;
-      return v instanceof Float32Array ? v : null;
+      const record = this.data.get(t.dataId);
+      const v = record.values;
+      if (v instanceof Float32Array) return v;
+      // tfjs' Cast from bool keeps the Uint8Array under dtype float32: widen it
+      // once, in this tensor's own record (the bool tensor keeps its array).
+      if (ArrayBuffer.isView(v)) {
+        const wide = Float32Array.from(v as Uint8Array | Int32Array);
+        record.values = wide;
+        return wide;
+      }
+      return null;
     }
 
     override write(values: BackendValues, shape: number[], dtype: tf.DataType): DataId {

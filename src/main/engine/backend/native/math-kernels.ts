@@ -101,6 +101,17 @@ export const tile: KernelFactory = (addon, fallback) => (args: KernelArgs) => {
   return output(args.backend, outShape, out);
 };
 
+export const resizeBilinear: KernelFactory = (addon, fallback) => (args: KernelArgs) => {
+  const { images } = args.inputs as { images: tf.TensorInfo };
+  const xv = args.backend.f32(images);
+  if (!xv || images.shape.length !== 4) return fallback(args);
+  const [n, h, w, c] = images.shape;
+  const [oh, ow] = args.attrs?.size as [number, number];
+  const out = args.backend.alloc(n * oh * ow * c);
+  addon.resizeBilinear(xv, out, n, h, w, c, oh, ow, args.attrs?.alignCorners ? 1 : 0, args.attrs?.halfPixelCenters ? 1 : 0);
+  return output(args.backend, [n, oh, ow, c], out);
+};
+
 export const BINARY_KERNELS = Object.keys(BINARY) as (keyof typeof BINARY)[];
 export const UNARY_KERNELS = Object.keys(UNARY) as (keyof typeof UNARY)[];
 export const REDUCE_KERNELS = Object.keys(REDUCE) as (keyof typeof REDUCE)[];

@@ -5,7 +5,7 @@ import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from '
 import { NATIVE_BATCH_NORM_GRAD, NATIVE_BROADCAST_ROWS, NATIVE_ELEMENT_GRAD, batchNormGrad, broadcastRows, elementGrad } from './grad-kernels.js';
 import { registerNativeGradients } from './gradients.js';
 import type { KernelFactory, NativeKernel } from './kernel-util.js';
-import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, binaryKernel, fusedBatchNorm, reduceKernel, tile, unaryKernel } from './math-kernels.js';
+import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, binaryKernel, fusedBatchNorm, reduceKernel, resizeBilinear, tile, unaryKernel } from './math-kernels.js';
 import { batchMatMul, fusedMatMul } from './matmul-kernels.js';
 import { BINARY, REDUCE, UNARY } from './ops.js';
 
@@ -20,6 +20,7 @@ function overrides(): Record<string, KernelFactory> {
     _FusedMatMul: fusedMatMul,
     FusedBatchNorm: fusedBatchNorm,
     Tile: tile,
+    ResizeBilinear: resizeBilinear,
   };
   for (const k of BINARY_KERNELS) table[k] = binaryKernel(BINARY[k]);
   for (const k of UNARY_KERNELS) table[k] = unaryKernel(UNARY[k]);
