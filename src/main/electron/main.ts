@@ -5,6 +5,8 @@ import { dispatch } from '../api/dispatch.js';
 import { createRouter, type Router } from '../api/router.js';
 import { contentSecurityPolicy } from '../web/security.js';
 import { readStatic } from '../web/static-files.js';
+import { setPdfPrinter } from '../report/pdf.js';
+import { printReportToPdf } from './pdf-printer.js';
 import { utilityLauncher } from './utility-launcher.js';
 
 // The Electron shell, and the only module that imports 'electron' (besides the
@@ -120,6 +122,7 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     installSecurity();
     router = createRouter({ home: app.getPath('userData'), launcher: utilityLauncher(WORKER) });
+    setPdfPrinter(printReportToPdf);
     connectApi(router);
     createWindow();
     app.on('activate', () => {
