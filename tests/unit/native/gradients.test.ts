@@ -53,4 +53,25 @@ describe.skipIf(!nativeBuilt)(`native gradients match tfjs${skipReason ? ` (skip
     );
     expect(relativeError(ref[0], got[0])).toBeLessThan(1e-4);
   });
+
+  it('second-order gradients still work (tfjs\' own engine path) and match cpu', async () => {
+    const x = randomArray(6, 50, -2, 2);
+    const { ref, got } = await onBoth(() => {
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), tf.square(t)));
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.grad(f)(t)))(tf.tensor1d(x));
+    });
+    expect(relativeError(ref[0], got[0])).toBeLessThan(1e-4);
+  });
+
+  it('frees every intermediate of the backward pass and keeps the returned gradients', async () => {
+    await tf.setBackend('native-cpu');
+    const w = tf.variable(tf.tensor4d(randomArray(7, 3 * 3 * 2 * 4, -0.5, 0.5), [3, 3, 2, 4]));
+    const x = tf.tensor4d(randomArray(8, 2 * 6 * 6 * 2), [2, 6, 6, 2]);
+    const before = tf.memory().numTensors;
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.leakyRelu(tf.conv2d(x, w, 1, 'same'), 0.2))) as tf.Scalar, [w]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(grads[w.name].shape).toEqual([3, 3, 2, 4]);
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    tf.dispose([value, grads[w.name], w, x]);
+  });
 });

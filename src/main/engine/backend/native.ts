@@ -24,7 +24,7 @@ export async function tryRegisterNativeBackend(): Promise<NativeRegistration> {
     if (!load.ok) return { ok: false, reason: load.reason };
     const threads = threadCount();
     load.addon.setThreads(threads);
-    const kernels = registerNative(load.addon, { name: NATIVE_BACKEND, maxPoolBytes: 1 << 30 });
+    const kernels = registerNative(load.addon, { name: NATIVE_BACKEND, maxPoolBytes: Number(process.env.NK_POOL ?? 1 << 30) });
     const info = load.addon.info();
     return {
       ok: true,

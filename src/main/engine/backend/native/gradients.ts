@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_BATCH_NORM_GRAD, NATIVE_BROADCAST_ROWS, NATIVE_ELEMENT_GRAD } from './grad-kernels.js';
-import { size } from './kernel-util.js';
-import { reductionLayout } from './math-kernels.js';
+import { reductionLayout, size } from './kernel-util.js';
 import { ELEMENT_GRAD } from './ops.js';
 
 type Grads = Record<string, () => tf.Tensor>;
@@ -13,6 +12,21 @@ function run(kernel: string, inputs: Record<string, tf.Tensor>, attrs: Record<st
   return tf.engine().runKernel(kernel, inputs as tf.NamedTensorMap, attrs as never);
 }
 
+interface EngineState {
+  state: { gradientDepth: number; kernelDepth: number };
+}
+
+const engineState = () => (tf.engine() as unknown as EngineState).state;
+
+/**
+ * The fused kernels have no gradients of their own: use them only on the
+ * native backend and when no outer tape records this backward pass (a
+ * higher-order gradient needs tfjs' differentiable ops).
+ */
+function useFast(backendName: string, dy: tf.Tensor | tf.Tensor[]): dy is tf.Tensor {
+  return tf.getBackend() === backendName && engineState().gradientDepth === 0 && !Array.isArray(dy) && dy.dtype === 'float32';
+}
+
 /**
  * tfjs' gradients are global, keyed by kernel name. These keep the original
  * for every other backend and, on the native one, compute the same values with
@@ -22,7 +36,7 @@ function override(kernelName: string, backendName: string, fast: Fast): void {
   const orig = tf.getGradient(kernelName) as (tf.GradConfig & { [WRAPPED]?: boolean }) | undefined;
   if (!orig || orig[WRAPPED]) return;
   const gradFunc: tf.GradConfig['gradFunc'] = (dy, saved, attrs) => {
-    if (tf.getBackend() === backendName && !Array.isArray(dy) && dy.dtype === 'float32') {
+    if (useFast(backendName, dy)) {
       const g = fast(dy, saved, attrs as Record<string, unknown>);
       if (g) return g;
     }
@@ -46,16 +60,70 @@ const batchNorm: Fast = (dy, saved, attrs) => {
   return { x: () => dx, mean: () => dmean, variance: () => dvar, scale: () => dscale, offset: () => doffset };
 };
 
+/**
+ * Sum and Mean save their input only for its shape (their gradients read
+ * nothing else). The native kernels record the shape on the op's attrs, and
+ * the input is then not saved: in BatchNorm's moments that is the whole
+ * (x - mean)^2 tensor, which would otherwise live until the backward pass.
+ */
+const INPUT_SHAPE = Symbol.for('gan-focus.reduction-input-shape');
+let shapeJustRecorded = false;
+
+/** Called by the native Sum/Mean kernels with their attrs and input shape. */
+export function recordReductionShape(attrs: Record<string | symbol, unknown> | undefined, shape: number[]): void {
+  if (!attrs) return;
+  attrs[INPUT_SHAPE] = shape;
+  // The engine asks what to save right after this kernel, and only when it
+  // records it on a tape: a top-level kernel while a gradient is being taped.
+  const state = engineState();
+  shapeJustRecorded = state.gradientDepth > 0 && state.kernelDepth === 1;
+}
+
+function reductionInput(saved: tf.Tensor[], attrs: Record<string | symbol, unknown>): { shape: number[] } | null {
+  if (saved.length > 0) return saved[0];
+  const shape = attrs[INPUT_SHAPE] as number[] | undefined;
+  return shape ? { shape } : null;
+}
+
 /** Sum/Mean over leading axes: the gradient is dy (scaled) repeated over the reduced rows. */
 function reduction(mean: boolean): Fast {
   return (dy, saved, attrs) => {
-    const [x] = saved;
+    const x = reductionInput(saved, attrs);
+    if (!x) return null;
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
     const layout = reductionLayout(x.shape, axes);
     if (!layout || layout.outer !== 1 || size(dy.shape) !== layout.inner) return null;
     const scale = mean ? 1 / layout.red : 1;
     return { x: () => run(NATIVE_BROADCAST_ROWS, { x: dy }, { shape: x.shape, scale }) as tf.Tensor };
   };
+}
+
+/** Sum/Mean configs that skip saving the input when a native kernel recorded its shape. */
+function overrideReduction(kernelName: string, backendName: string, mean: boolean): void {
+  const orig = tf.getGradient(kernelName) as (tf.GradConfig & { [WRAPPED]?: boolean }) | undefined;
+  if (!orig || orig[WRAPPED]) return;
+  const fast = reduction(mean);
+  const config = {
+    kernelName,
+    get inputsToSave(): string[] {
+      const skip = shapeJustRecorded;
+      shapeJustRecorded = false;
+      return skip ? [] : (orig.inputsToSave ?? []);
+    },
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const a = attrs as unknown as Record<string | symbol, unknown>;
+      if (useFast(backendName, dy)) {
+        const g = fast(dy, saved, a as Record<string, unknown>);
+        if (g) return g;
+      }
+      // tfjs' own gradient reads only the input's shape.
+      const x = reductionInput(saved, a);
+      if (!x) throw new Error(`${kernelName} gradient: the input was neither saved nor its shape recorded`);
+      return orig.gradFunc(dy, [x as tf.Tensor], attrs);
+    },
+    [WRAPPED]: true,
+  };
+  tf.registerGradient(config as unknown as tf.GradConfig);
 }
 
 function elementwise(kind: number, alphaOf?: (attrs: Record<string, unknown>) => number): Fast {
@@ -69,8 +137,8 @@ function elementwise(kind: number, alphaOf?: (attrs: Record<string, unknown>) =>
 
 export function registerNativeGradients(backendName: string): void {
   override('FusedBatchNorm', backendName, batchNorm);
-  override('Mean', backendName, reduction(true));
-  override('Sum', backendName, reduction(false));
+  overrideReduction('Mean', backendName, true);
+  overrideReduction('Sum', backendName, false);
   override('LeakyRelu', backendName, elementwise(ELEMENT_GRAD.leakyRelu, (a) => Number(a.alpha ?? 0.2)));
   override('Relu', backendName, elementwise(ELEMENT_GRAD.relu));
   override('Tanh', backendName, elementwise(ELEMENT_GRAD.tanh));

@@ -34,3 +34,29 @@ export function stridesOf(shape: readonly number[]): number[] {
   }
   return s;
 }
+
+/**
+ * x viewed as [outer, reduced, inner]: the reduced axes must be one block once
+ * unit dims are ignored (true of every reduction in a DCGAN step).
+ */
+export function reductionLayout(shape: number[], axes: number[]): { outer: number; red: number; inner: number } | null {
+  const set = new Set(axes);
+  let outer = 1;
+  let red = 1;
+  let inner = 1;
+  let phase = 0; // 0: before the block, 1: in it, 2: after it
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    if (set.has(d)) {
+      if (phase === 2) return null;
+      phase = 1;
+      red *= shape[d];
+    } else if (phase === 0) {
+      outer *= shape[d];
+    } else {
+      phase = 2;
+      inner *= shape[d];
+    }
+  }
+  return { outer, red, inner };
+}

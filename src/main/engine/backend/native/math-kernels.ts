@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { broadcastPlan } from './broadcast.js';
-import { type KernelArgs, type KernelFactory, output, size } from './kernel-util.js';
+import { recordReductionShape } from './gradients.js';
+import { type KernelArgs, type KernelFactory, output, reductionLayout, size } from './kernel-util.js';
 import { BINARY, REDUCE, UNARY } from './ops.js';
 
 export function binaryKernel(op: number): KernelFactory {
@@ -28,32 +29,6 @@ export function unaryKernel(op: number): KernelFactory {
   };
 }
 
-/**
- * x viewed as [outer, reduced, inner]: the reduced axes must be one block once
- * unit dims are ignored (true of every reduction in a DCGAN step).
- */
-export function reductionLayout(shape: number[], axes: number[]): { outer: number; red: number; inner: number } | null {
-  const set = new Set(axes);
-  let outer = 1;
-  let red = 1;
-  let inner = 1;
-  let phase = 0; // 0: before the block, 1: in it, 2: after it
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    if (set.has(d)) {
-      if (phase === 2) return null;
-      phase = 1;
-      red *= shape[d];
-    } else if (phase === 0) {
-      outer *= shape[d];
-    } else {
-      phase = 2;
-      inner *= shape[d];
-    }
-  }
-  return { outer, red, inner };
-}
-
 export function reduceKernel(op: number): KernelFactory {
   return (addon, fallback) => (args: KernelArgs) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
@@ -67,6 +42,7 @@ export function reduceKernel(op: number): KernelFactory {
     if (attrs.keepDims) outShape = tf.backend_util.expandShapeToKeepDim(outShape, axes);
     const out = args.backend.alloc(size(outShape));
     addon.reduce(op, xv, out, layout.outer, layout.red, layout.inner);
+    if (op === REDUCE.Sum || op === REDUCE.Mean) recordReductionShape(args.attrs, [...x.shape]);
     return output(args.backend, outShape, out);
   };
 }

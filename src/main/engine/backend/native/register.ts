@@ -4,6 +4,7 @@ import { createNativeBackend } from './backend.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './conv-kernels.js';
 import { NATIVE_BATCH_NORM_GRAD, NATIVE_BROADCAST_ROWS, NATIVE_ELEMENT_GRAD, batchNormGrad, broadcastRows, elementGrad } from './grad-kernels.js';
 import { registerNativeGradients } from './gradients.js';
+import { installLeanGradients } from './lean-gradients.js';
 import type { KernelFactory, NativeKernel } from './kernel-util.js';
 import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, binaryKernel, fusedBatchNorm, reduceKernel, resizeBilinear, tile, unaryKernel } from './math-kernels.js';
 import { batchMatMul, fusedMatMul } from './matmul-kernels.js';
@@ -64,5 +65,6 @@ export function registerNative(addon: NativeAddon, { name, maxPoolBytes }: Regis
     tf.registerKernel({ kernelName, backendName: name, kernelFunc: factory(addon, missing) as unknown as tf.KernelFunc });
   }
   registerNativeGradients(name);
+  installLeanGradients(name);
   return Object.keys(table);
 }
