@@ -86,11 +86,24 @@ function fixedNoise(config: RunConfig): tf.Tensor4D {
   return tf.tensor4d(z, [GRID_SIZE, 1, 1, config.nz]);
 }
 
-function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Buffer {
-  const images = tf.tidy(() => G.apply(noise, { training: false }) as tf.Tensor);
-  const data = images.dataSync() as Float32Array;
-  images.dispose();
-  return gridPng(data, GRID_SIZE, IMAGE_SIZE);
+/**
+ * Draws the fixed-noise samples as PyTorch's DCGAN example does: G in training
+ * mode, with batch statistics. Early on, BatchNorm's moving averages are far
+ * from those and inference-mode samples come out flat gray. The moving averages
+ * are put back afterwards, so drawing the grid leaves G as it was.
+ */
+export function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Buffer {
+  const moving = G.layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.nonTrainableWeights);
+  const saved = moving.map((v) => tf.clone(v.read()));
+  try {
+    const images = tf.tidy(() => G.apply(noise, { training: true }) as tf.Tensor);
+    const data = images.dataSync() as Float32Array;
+    images.dispose();
+    return gridPng(data, GRID_SIZE, IMAGE_SIZE);
+  } finally {
+    moving.forEach((v, i) => v.write(saved[i]));
+    tf.dispose(saved);
+  }
 }
 
 function yieldToEventLoop(): Promise<void> {
