@@ -3,6 +3,11 @@
 // call throws instead of corrupting memory.
 #include <node_api.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <cstdlib>
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -287,6 +292,18 @@ napi_value ElementGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// centeredSquareGrad(x, mean, dy, out): out = 2 * (x - mean) * dy, mean per channel (its length)
+napi_value CenteredSquareGrad(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, "centeredSquareGrad", 4);
+    size_t n = a.f32_len(0, "x"), c = a.f32_len(1, "mean");
+    if (c == 0 || n % c) throw Fail{"centeredSquareGrad: x size is not a multiple of mean size"};
+    nk::centered_square_grad(a.f32(0, n, "x"), a.f32(1, c, "mean"), a.f32(2, n, "dy"), a.f32(3, n, "out"), (int64_t)(n / c),
+                             (int)c);
+    return undefined(env);
+  });
+}
+
 // broadcastRows(x, scale, out): out = x (scaled) repeated over rows
 napi_value BroadcastRows(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
@@ -361,6 +378,9 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+#if defined(__GLIBC__)
+  if (const char* t = std::getenv("NK_MMAP_THRESHOLD")) mallopt(M_MMAP_THRESHOLD, std::atoi(t));
+#endif
   struct {
     const char* name;
     napi_callback cb;
@@ -371,7 +391,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", Reduce},       {"batchNorm", BatchNorm},
       {"batchNormGrad", BatchNormGrad}, {"elementGrad", ElementGrad},
       {"broadcastRows", BroadcastRows}, {"tile", Tile},
-      {"resizeBilinear", ResizeBilinear},
+      {"resizeBilinear", ResizeBilinear}, {"centeredSquareGrad", CenteredSquareGrad},
       {"info", Info},           {"setThreads", SetThreads},
   };
   for (auto& f : fns) {

@@ -8,6 +8,10 @@
 #include "pool.h"
 #include "ukernels.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
 #define NK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -103,52 +107,58 @@ struct TapSegments : Segments {
   }
 };
 
-// The input copied with its padding, so a filter row's kw taps are one
-// contiguous run (L = kw*ci): for small ci, longer runs per pointer.
-struct PaddedSegments : Segments {
+// One segment per filter row (L = kw*ci): in NHWC a filter row's kw taps are
+// one contiguous run of the input, so interior windows point straight into x.
+// Windows cut by the left/right padding are copied, zero-filled, into a small
+// side buffer (scratch slot 3); rows above/below the input read zeros.
+struct RowSegments : Segments {
   const ConvShape& s;
-  int hp, wp;
-  float* data;
-  PaddedSegments(const ConvShape& sh, const float* x) : s(sh) {
+  const float* x;
+  const float* zero;
+  std::vector<int> slot;  // per ox: -1 for an interior window, else its index among border windows
+  int nborder = 0;
+  float* edges = nullptr;
+  RowSegments(const ConvShape& sh, const float* xp) : s(sh), x(xp) {
     S = sh.kh;
     L = sh.kw * sh.ci;
-    overread = true;
-    hp = (sh.oh - 1) * sh.sh + (sh.kh - 1) * sh.dh + 1;
-    wp = (sh.ow - 1) * sh.sw + sh.kw;
-    const size_t row = (size_t)wp * sh.ci;
-    data = scratch(3, (size_t)sh.n * hp * row + 64);
-    std::memset(data + (size_t)sh.n * hp * row, 0, 64 * sizeof(float));
-    const int rows = sh.n * hp;
+    zero = zeros(L);
+    slot.assign(sh.ow, -1);
+    for (int ox = 0; ox < sh.ow; ox++) {
+      int ix0 = ox * sh.sw - sh.pl;
+      if (ix0 < 0 || ix0 + sh.kw > sh.w) slot[ox] = nborder++;
+    }
+    if (nborder == 0) return;
+    const int rows = sh.n * sh.h;
+    edges = scratch(3, (size_t)rows * nborder * L);
     const int parts = std::min(rows, pool_threads() * 4);
     parallel_for(parts, [&](int t) {
       for (int r = (int)((long)rows * t / parts); r < (int)((long)rows * (t + 1) / parts); r++) {
-        int n = r / hp, yy = r % hp, iy = yy - sh.pt;
-        float* dst = data + (size_t)r * row;
-        if (iy < 0 || iy >= sh.h) {
-          std::memset(dst, 0, row * sizeof(float));
-          continue;
+        const float* xr = x + (size_t)r * sh.w * sh.ci;
+        for (int ox = 0; ox < sh.ow; ox++) {
+          if (slot[ox] < 0) continue;
+          float* dst = edges + ((size_t)r * nborder + slot[ox]) * L;
+          int ix0 = ox * sh.sw - sh.pl;
+          for (int kx = 0; kx < sh.kw; kx++, dst += sh.ci) {
+            int ix = ix0 + kx;
+            if (ix < 0 || ix >= sh.w) std::memset(dst, 0, sh.ci * sizeof(float));
+            else std::memcpy(dst, xr + (size_t)ix * sh.ci, sh.ci * sizeof(float));
+          }
         }
-        int xa = std::min(wp, std::max(0, sh.pl)), xb = std::max(xa, std::min(wp, sh.pl + sh.w));  // [xa, xb) from x
-        std::memset(dst, 0, (size_t)xa * sh.ci * sizeof(float));
-        std::memcpy(dst + (size_t)xa * sh.ci, x + (((size_t)n * sh.h + iy) * sh.w + (xa - sh.pl)) * sh.ci,
-                    (size_t)(xb - xa) * sh.ci * sizeof(float));
-        std::memset(dst + (size_t)xb * sh.ci, 0, (size_t)(wp - xb) * sh.ci * sizeof(float));
       }
     });
   }
   void pixels(int m0, int count, const float** out, int stride) const override {
     PixelWalk w(m0, s.oh, s.ow);
-    const size_t step = (size_t)s.sw * s.ci;
-    for (int p = 0; p < count;) {
-      // One output row at a time: pointers advance by sw*ci per pixel.
-      int run = std::min(count - p, s.ow - w.ox);
+    for (int p = 0; p < count; p++, w.next()) {
+      int ix0 = w.ox * s.sw - s.pl, b = slot[w.ox];
       for (int ky = 0; ky < s.kh; ky++) {
-        const float* ptr = data + (((size_t)w.n * hp + w.oy * s.sh + ky * s.dh) * wp + w.ox * s.sw) * s.ci;
-        const float** o = out + (size_t)ky * stride + p;
-        for (int q = 0; q < run; q++, ptr += step) o[q] = ptr;
+        int iy = w.oy * s.sh - s.pt + ky * s.dh;
+        const float* ptr;
+        if (iy < 0 || iy >= s.h) ptr = zero;
+        else if (b < 0) ptr = x + (((size_t)w.n * s.h + iy) * s.w + ix0) * s.ci;
+        else ptr = edges + (((size_t)w.n * s.h + iy) * nborder + b) * L;
+        out[(size_t)ky * stride + p] = ptr;
       }
-      p += run;
-      for (int q = 0; q < run; q++) w.next();
     }
   }
 };
@@ -157,9 +167,9 @@ struct PaddedSegments : Segments {
 // first layer's 4x4x1) one pointer per pixel beats one per 4-float run.
 struct ExplicitSegments : Segments {
   const float* cols;
-  // Built from the padded input: each filter row is one run of kw*ci floats.
+  // Built from the filter-row runs: each is kw*ci contiguous floats.
   ExplicitSegments(const ConvShape& sh, const float* x) {
-    PaddedSegments rows(sh, x);
+    RowSegments rows(sh, x);
     S = 1;
     L = sh.kh * sh.kw * sh.ci;
     overread = true;
@@ -189,12 +199,11 @@ struct ExplicitSegments : Segments {
   }
 };
 
-enum class Layout { kExplicit, kPadded, kTaps };
+enum class Layout { kExplicit, kRows, kTaps };
 
 Layout layout_for(const ConvShape& s) {
-  if (s.dw == 1 && s.kh * s.kw * s.ci <= 32) return Layout::kExplicit;
-  if (s.dw == 1 && s.kw * s.ci <= 64) return Layout::kPadded;
-  return Layout::kTaps;
+  if (s.dw != 1) return Layout::kTaps;
+  return s.kh * s.kw * s.ci <= 32 ? Layout::kExplicit : Layout::kRows;
 }
 
 // Runs fn with the segment source chosen for this shape.
@@ -205,8 +214,8 @@ void with_segments(const ConvShape& s, const float* x, F&& fn) {
       ExplicitSegments seg(s, x);
       return fn(seg);
     }
-    case Layout::kPadded: {
-      PaddedSegments seg(s, x);
+    case Layout::kRows: {
+      RowSegments seg(s, x);
       return fn(seg);
     }
     default: {
@@ -387,6 +396,113 @@ void conv2d_single_out(const ConvShape& s, const float* x, const float* f, float
   });
 }
 
+// A tiny patch (the first layer: 4x4 taps of 1 channel): per output row, the
+// kh input rows it reads are copied once into a zero-padded strip; each output
+// pixel is then K broadcasts times the filter's rows. off[k] is tap k's offset
+// in the strip from the pixel's window start.
+void small_patch_row_generic(const ConvShape& s, const float* strip, const int* off, int K, const float* f, float* y) {
+  const int co = s.co;
+  for (int ox = 0; ox < s.ow; ox++) {
+    const float* win = strip + (size_t)ox * s.sw * s.ci;
+    float* yo = y + (size_t)ox * co;
+    for (int c = 0; c < co; c++) yo[c] = 0.f;
+    for (int k = 0; k < K; k++) {
+      const float v = win[off[k]];
+      const float* fk = f + (size_t)k * co;
+      for (int c = 0; c < co; c++) yo[c] += v * fk[c];
+    }
+  }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// 8 output pixels x 16 channels per step: 8 independent accumulators hide the
+// FMA latency; the filter row is one load shared by the 8 broadcasts.
+__attribute__((target("avx512f"))) void small_patch_row_avx512(const ConvShape& s, const float* strip, const int* off,
+                                                              int K, const float* f, float* y) {
+  const int co = s.co, step = s.sw * s.ci;
+  for (int c0 = 0; c0 < co; c0 += 16) {
+    const int cn = std::min(16, co - c0);
+    const __mmask16 m = cn == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cn) - 1);
+    int ox = 0;
+    for (; ox + 8 <= s.ow; ox += 8) {
+      const float* w0 = strip + (size_t)ox * step;
+      __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+      for (int k = 0; k < K; k++) {
+        const __m512 fk = _mm512_maskz_loadu_ps(m, f + (size_t)k * co + c0);
+        const float* wk = w0 + off[k];
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(wk[0]), fk, a0);
+        a1 = _mm512_fmadd_ps(_mm512_set1_ps(wk[step]), fk, a1);
+        a2 = _mm512_fmadd_ps(_mm512_set1_ps(wk[2 * step]), fk, a2);
+        a3 = _mm512_fmadd_ps(_mm512_set1_ps(wk[3 * step]), fk, a3);
+        a4 = _mm512_fmadd_ps(_mm512_set1_ps(wk[4 * step]), fk, a4);
+        a5 = _mm512_fmadd_ps(_mm512_set1_ps(wk[5 * step]), fk, a5);
+        a6 = _mm512_fmadd_ps(_mm512_set1_ps(wk[6 * step]), fk, a6);
+        a7 = _mm512_fmadd_ps(_mm512_set1_ps(wk[7 * step]), fk, a7);
+      }
+      float* yo = y + (size_t)ox * co + c0;
+      _mm512_mask_storeu_ps(yo, m, a0);
+      _mm512_mask_storeu_ps(yo + co, m, a1);
+      _mm512_mask_storeu_ps(yo + 2 * (size_t)co, m, a2);
+      _mm512_mask_storeu_ps(yo + 3 * (size_t)co, m, a3);
+      _mm512_mask_storeu_ps(yo + 4 * (size_t)co, m, a4);
+      _mm512_mask_storeu_ps(yo + 5 * (size_t)co, m, a5);
+      _mm512_mask_storeu_ps(yo + 6 * (size_t)co, m, a6);
+      _mm512_mask_storeu_ps(yo + 7 * (size_t)co, m, a7);
+    }
+    for (; ox < s.ow; ox++) {
+      const float* w0 = strip + (size_t)ox * step;
+      __m512 a0 = _mm512_setzero_ps();
+      for (int k = 0; k < K; k++)
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(w0[off[k]]), _mm512_maskz_loadu_ps(m, f + (size_t)k * co + c0), a0);
+      _mm512_mask_storeu_ps(y + (size_t)ox * co + c0, m, a0);
+    }
+  }
+}
+#endif
+
+void conv2d_small_patch(const ConvShape& s, const float* x, const float* f, float* y) {
+  const int wpad = (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1;  // padded columns read
+  const int stripw = wpad * s.ci;
+  const int K = s.kh * s.kw * s.ci;
+  std::vector<int> off(K);
+  for (int ky = 0, k = 0; ky < s.kh; ky++)
+    for (int kx = 0; kx < s.kw; kx++)
+      for (int ci = 0; ci < s.ci; ci++, k++) off[k] = ky * stripw + kx * s.dw * s.ci + ci;
+#if defined(__x86_64__) || defined(_M_X64)
+  const bool avx512 = std::strcmp(micro_kernels().isa, "avx512") == 0;
+#else
+  const bool avx512 = false;
+#endif
+  split_range(s.n * s.oh, [&](int r0, int r1) {
+    std::vector<float> strip((size_t)s.kh * stripw);
+    for (int r = r0; r < r1; r++) {
+      int n = r / s.oh, oy = r % s.oh;
+      for (int ky = 0; ky < s.kh; ky++) {
+        float* dst = strip.data() + (size_t)ky * stripw;
+        int iy = oy * s.sh - s.pt + ky * s.dh;
+        if (iy < 0 || iy >= s.h) {
+          std::memset(dst, 0, stripw * sizeof(float));
+          continue;
+        }
+        const float* src = x + (((size_t)n * s.h + iy) * s.w) * s.ci;
+        // Strip columns [xa, xb) come from the input row; the rest is padding.
+        int xa = std::min(wpad, std::max(0, s.pl)), xb = std::max(xa, std::min(wpad, s.pl + s.w));
+        std::memset(dst, 0, (size_t)xa * s.ci * sizeof(float));
+        std::memcpy(dst + (size_t)xa * s.ci, src + (size_t)(xa - s.pl) * s.ci, (size_t)(xb - xa) * s.ci * sizeof(float));
+        std::memset(dst + (size_t)xb * s.ci, 0, (size_t)(wpad - xb) * s.ci * sizeof(float));
+      }
+      float* yr = y + (size_t)r * s.ow * s.co;
+#if defined(__x86_64__) || defined(_M_X64)
+      if (avx512) {
+        small_patch_row_avx512(s, strip.data(), off.data(), K, f, yr);
+        continue;
+      }
+#endif
+      small_patch_row_generic(s, strip.data(), off.data(), K, f, yr);
+    }
+  });
+}
+
 // Few input channels in the transposed direction (G's output layer): first
 // T[dy pixel, (tap, ci)] = dy . f (one GEMM with N = kh*kw*ci), then each dx
 // pixel gathers its taps' entries of T.
@@ -433,6 +549,7 @@ void conv2d(const ConvShape& s, const float* x, const float* f, float* y) {
   const int M = s.n * s.oh * s.ow;
   if (M == 0 || s.co == 0) return;
   if (s.co == 1) return conv2d_single_out(s, x, f, y);
+  if (s.kh * s.kw * s.ci <= 32) return conv2d_small_patch(s, x, f, y);
   DenseB b(f, s.co, false);
   DenseRows c(y, s.co);
   with_segments(s, x, [&](const Segments& a) { igemm(M, s.co, a, b, c); });

@@ -217,23 +217,46 @@ void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t 
   }
 }
 
+// NaN wins, as in tfjs: once a lane holds NaN no comparison replaces it.
+template <bool MAX>
+inline float pick(float best, float v) {
+  return (v != v || (MAX ? v > best : v < best)) ? v : best;
+}
+
+// Extreme of a contiguous run in 16 lanes (vectorisable).
+template <bool MAX>
+NK_CLONES float extreme_run(const float* x, int64_t n) {
+  float lanes[16];
+  for (int j = 0; j < 16; j++) lanes[j] = x[0];
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) lanes[j] = pick<MAX>(lanes[j], x[i + j]);
+  float best = lanes[0];
+  for (int j = 1; j < 16; j++) best = pick<MAX>(best, lanes[j]);
+  for (; i < n; i++) best = pick<MAX>(best, x[i]);
+  return best;
+}
+
+// Row-wise extreme over `red` rows of `inner` floats into out[inner].
+template <bool MAX>
+NK_CLONES void extreme_rows(const float* x, int64_t red, int64_t inner, float* out) {
+  for (int64_t i = 0; i < inner; i++) out[i] = x[i];
+  for (int64_t r = 1; r < red; r++) {
+    const float* xr = x + r * inner;
+    for (int64_t i = 0; i < inner; i++) out[i] = pick<MAX>(out[i], xr[i]);
+  }
+}
+
 template <bool MAX>
 void reduce_extreme(const float* x, float* out, int64_t outer, int64_t red, int64_t inner) {
-  split(outer * inner, 1024, [&](int64_t a, int64_t b) {
-    for (int64_t k = a; k < b; k++) {
-      int64_t o = k / inner, i = k % inner;
-      const float* p = x + o * red * inner + i;
-      float best = p[0];
-      for (int64_t r = 1; r < red; r++) {
-        float v = p[r * inner];
-        if (v != v) {
-          best = v;
-          break;
-        }
-        if (MAX ? v > best : v < best) best = v;
-      }
-      out[k] = best;
-    }
+  if (inner == 1) {
+    split(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(red, 1)), [&](int64_t a, int64_t b) {
+      for (int64_t o = a; o < b; o++) out[o] = extreme_run<MAX>(x + o * red, red);
+    });
+    return;
+  }
+  split(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(red * inner, 1)), [&](int64_t a, int64_t b) {
+    for (int64_t o = a; o < b; o++) extreme_rows<MAX>(x + o * red * inner, red, inner, out + o * inner);
   });
 }
 
@@ -374,6 +397,9 @@ NK_CLONES void tanh_grad_range(const float* y, const float* dy, float* dx, int64
 NK_CLONES void square_grad_range(const float* x, const float* dy, float* dx, int64_t n) {
   for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] * 2.f);
 }
+NK_CLONES void centered_square_row(const float* x, const float* mean, const float* dy, float* dx, int c) {
+  for (int i = 0; i < c; i++) dx[i] = dy[i] * ((x[i] - mean[i]) * 2.f);
+}
 NK_CLONES void scale_copy(const float* x, float s, float* o, int64_t n) {
   for (int64_t i = 0; i < n; i++) o[i] = x[i] * s;
 }
@@ -391,6 +417,12 @@ void tanh_grad(const float* y, const float* dy, float* dx, int64_t n) {
 void square_grad(const float* x, const float* dy, float* dx, int64_t n) {
   split(n, kGrain, [&](int64_t a, int64_t b) { square_grad_range(x + a, dy + a, dx + a, b - a); });
 }
+void centered_square_grad(const float* x, const float* mean, const float* dy, float* dx, int64_t rows, int c) {
+  split(rows, std::max<int64_t>(1, kGrain / std::max(c, 1)), [&](int64_t a, int64_t b) {
+    for (int64_t r = a; r < b; r++) centered_square_row(x + r * c, mean, dy + r * c, dx + r * c, c);
+  });
+}
+
 void broadcast_rows(const float* x, int64_t inner, float scale, float* out, int64_t rows) {
   split(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)), [&](int64_t a, int64_t b) {
     for (int64_t r = a; r < b; r++) scale_copy(x, scale, out + r * inner, inner);
@@ -426,35 +458,39 @@ void resize_bilinear(const float* x, int n, int h, int w, int c, int oh, int ow,
   const double rx = (double)((align_corners && ow > 1) ? w - 1 : w) / ((align_corners && ow > 1) ? ow - 1 : ow);
   struct Tap {
     int lo, hi;
-    double frac;
+    float frac;
   };
+  // Source positions as tfjs computes them (in double); the blend in float.
   auto taps = [&](int out_size, int in_size, double ratio) {
     std::vector<Tap> t(out_size);
     for (int i = 0; i < out_size; i++) {
       double src = half_pixel ? ratio * (i + 0.5) - 0.5 : ratio * i;
       int lo = std::max(0, (int)std::floor(src));
-      t[i] = {lo, std::min(in_size - 1, (int)std::ceil(src)), src - lo};
+      t[i] = {lo, std::min(in_size - 1, (int)std::ceil(src)), (float)(src - lo)};
     }
     return t;
   };
   std::vector<Tap> ty = taps(oh, h, ry), tx = taps(ow, w, rx);
   split((int64_t)n * oh, std::max<int64_t>(1, kGrain / std::max(1, ow * c)), [&](int64_t a, int64_t b) {
+    std::vector<float> top((size_t)ow * c), bot((size_t)ow * c);
     for (int64_t r = a; r < b; r++) {
       int bi = (int)(r / oh), y = (int)(r % oh);
       const float* img = x + (size_t)bi * h * w * c;
-      const float* top = img + (size_t)ty[y].lo * w * c;
-      const float* bot = img + (size_t)ty[y].hi * w * c;
-      double fy = ty[y].frac;
-      float* o = out + (size_t)r * ow * c;
+      const float* rt = img + (size_t)ty[y].lo * w * c;
+      const float* rb = img + (size_t)ty[y].hi * w * c;
+      // Horizontal blend of the two source rows, then the vertical one.
       for (int xo = 0; xo < ow; xo++) {
         const Tap& t = tx[xo];
         for (int ch = 0; ch < c; ch++) {
-          double tl = top[(size_t)t.lo * c + ch], tr = top[(size_t)t.hi * c + ch];
-          double bl = bot[(size_t)t.lo * c + ch], br = bot[(size_t)t.hi * c + ch];
-          double tv = tl + (tr - tl) * t.frac, bv = bl + (br - bl) * t.frac;
-          o[(size_t)xo * c + ch] = (float)(tv + (bv - tv) * fy);
+          float tl = rt[(size_t)t.lo * c + ch], tr = rt[(size_t)t.hi * c + ch];
+          float bl = rb[(size_t)t.lo * c + ch], br = rb[(size_t)t.hi * c + ch];
+          top[(size_t)xo * c + ch] = tl + (tr - tl) * t.frac;
+          bot[(size_t)xo * c + ch] = bl + (br - bl) * t.frac;
         }
       }
+      float fy = ty[y].frac;
+      float* o = out + (size_t)r * ow * c;
+      for (size_t i = 0; i < (size_t)ow * c; i++) o[i] = top[i] + (bot[i] - top[i]) * fy;
     }
   });
 }

@@ -42,6 +42,8 @@ void relu_grad(const float* x, const float* dy, float* dx, int64_t n);
 void tanh_grad(const float* y, const float* dy, float* dx, int64_t n);
 // dx = 2 * x * dy
 void square_grad(const float* x, const float* dy, float* dx, int64_t n);
+// dx = 2 * (x - mean[c]) * dy over rows of c channels (the gradient of (x - mean)^2).
+void centered_square_grad(const float* x, const float* mean, const float* dy, float* dx, int64_t rows, int c);
 // out[r, :] = x[:] * scale for every row r (a broadcast of a reduced gradient).
 void broadcast_rows(const float* x, int64_t inner, float scale, float* out, int64_t rows);
 

@@ -74,4 +74,15 @@ describe.skipIf(!nativeBuilt)(`native gradients match tfjs${skipReason ? ` (skip
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     tf.dispose([value, grads[w.name], w, x]);
   });
+
+  it('BatchNorm moments whose centred tensor is not saved: first and second order match cpu', async () => {
+    const x = randomArray(9, 3 * 4 * 4 * 5);
+    const f = (t: tf.Tensor) => {
+      const m = tf.moments(t, [0, 1, 2]);
+      return tf.sum(tf.mul(tf.batchNorm(t, m.mean, m.variance, tf.fill([5], 0.1), tf.fill([5], 1.2), 1e-3), tf.sin(t)));
+    };
+    const { ref, got } = await onBoth(() => [tf.grad(f)(tf.tensor4d(x, [3, 4, 4, 5])), tf.grad((t: tf.Tensor) => tf.sum(tf.grad(f)(t)))(tf.tensor4d(x, [3, 4, 4, 5]))]);
+    expect(relativeError(ref[0], got[0]), 'first order').toBeLessThan(1e-4);
+    expect(relativeError(ref[1], got[1]), 'second order').toBeLessThan(1e-3);
+  });
 });

@@ -50,6 +50,7 @@ export interface NativeAddon {
   ): void;
   elementGrad(kind: number, x: Float32Array, dy: Float32Array, out: Float32Array, alpha: number): void;
   broadcastRows(x: Float32Array, scale: number, out: Float32Array): void;
+  centeredSquareGrad(x: Float32Array, mean: Float32Array, dy: Float32Array, out: Float32Array): void;
   tile(x: Float32Array, xShape: Int32Array, reps: Int32Array, out: Float32Array): void;
   resizeBilinear(
     x: Float32Array,
@@ -69,7 +70,7 @@ export interface NativeAddon {
 
 const PACKAGE = 'gan-focus-native-kernels';
 const FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'binary', 'unary', 'reduce',
-  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'tile', 'resizeBilinear', 'info', 'setThreads'] as const;
+  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'centeredSquareGrad', 'tile', 'resizeBilinear', 'info', 'setThreads'] as const;
 
 /** Where a build of packages/native-kernels may be, most specific first. */
 function candidates(): string[] {

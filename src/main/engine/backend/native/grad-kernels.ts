@@ -12,6 +12,16 @@ export const NATIVE_ELEMENT_GRAD = 'NativeElementGrad';
 /** x (of `inner` values) times attrs.scale, repeated to attrs.shape: the gradient of a leading-axes Sum/Mean. */
 export const NATIVE_BROADCAST_ROWS = 'NativeBroadcastRows';
 
+/** 2 * (x - mean) * dy with mean per channel: Square's gradient recomputing its input. */
+export const NATIVE_CENTERED_SQUARE_GRAD = 'NativeCenteredSquareGrad';
+
+export const centeredSquareGrad: KernelFactory = (addon) => (args: KernelArgs) => {
+  const { x, mean, dy } = args.inputs as { x: tf.TensorInfo; mean: tf.TensorInfo; dy: tf.TensorInfo };
+  const out = args.backend.alloc(size(x.shape));
+  addon.centeredSquareGrad(args.backend.f32(x)!, args.backend.f32(mean)!, args.backend.f32(dy)!, out);
+  return output(args.backend, [...x.shape], out);
+};
+
 export const batchNormGrad: KernelFactory = (addon) => (args: KernelArgs) => {
   const { x, dy, mean, variance, scale } = args.inputs;
   const b = args.backend;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { broadcastPlan } from './broadcast.js';
-import { recordReductionShape } from './gradients.js';
+import { noteCentered, noteSquareOfCentered, noteTrimmableSave, recordReductionShape } from './gradients.js';
 import { type KernelArgs, type KernelFactory, output, reductionLayout, size } from './kernel-util.js';
 import { BINARY, REDUCE, UNARY } from './ops.js';
 
@@ -13,7 +13,12 @@ export function binaryKernel(op: number): KernelFactory {
     const plan = broadcastPlan(a.shape, b.shape);
     const out = args.backend.alloc(size(plan.outShape));
     addon.binary(op, av, plan.aStrides, bv, plan.bStrides, out, plan.shape);
-    return output(args.backend, plan.outShape, out);
+    const result = output(args.backend, plan.outShape, out);
+    // x - mean with one mean per channel (the last axis), as in BatchNorm's moments.
+    const c = a.shape[a.shape.length - 1];
+    const perChannel = b.shape.length > 0 && b.shape[b.shape.length - 1] === c && size(b.shape) === c;
+    if (op === BINARY.Sub && perChannel && c > 0 && size(a.shape) === out.length) noteCentered(result, a, b);
+    return result;
   };
 }
 
@@ -25,6 +30,8 @@ export function unaryKernel(op: number): KernelFactory {
     const alpha = op === UNARY.LeakyRelu ? Number(args.attrs?.alpha ?? 0.2) : op === UNARY.Step ? Number(args.attrs?.alpha ?? 0) : 0;
     const out = args.backend.alloc(xv.length);
     addon.unary(op, xv, out, alpha);
+    if (op === UNARY.Relu || (op === UNARY.LeakyRelu && alpha > 0)) noteTrimmableSave(op === UNARY.Relu ? 'Relu' : 'LeakyRelu');
+    if (op === UNARY.Square) noteSquareOfCentered(args.attrs, x);
     return output(args.backend, [...x.shape], out);
   };
 }
@@ -42,7 +49,7 @@ export function reduceKernel(op: number): KernelFactory {
     if (attrs.keepDims) outShape = tf.backend_util.expandShapeToKeepDim(outShape, axes);
     const out = args.backend.alloc(size(outShape));
     addon.reduce(op, xv, out, layout.outer, layout.red, layout.inner);
-    if (op === REDUCE.Sum || op === REDUCE.Mean) recordReductionShape(args.attrs, [...x.shape]);
+    if (op === REDUCE.Sum || op === REDUCE.Mean) recordReductionShape(op === REDUCE.Sum ? 'Sum' : 'Mean', args.attrs, [...x.shape]);
     return output(args.backend, outShape, out);
   };
 }

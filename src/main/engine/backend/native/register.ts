@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './addon.js';
 import { createNativeBackend } from './backend.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './conv-kernels.js';
-import { NATIVE_BATCH_NORM_GRAD, NATIVE_BROADCAST_ROWS, NATIVE_ELEMENT_GRAD, batchNormGrad, broadcastRows, elementGrad } from './grad-kernels.js';
+import {
+  NATIVE_BATCH_NORM_GRAD,
+  NATIVE_BROADCAST_ROWS,
+  NATIVE_CENTERED_SQUARE_GRAD,
+  NATIVE_ELEMENT_GRAD,
+  batchNormGrad,
+  broadcastRows,
+  centeredSquareGrad,
+  elementGrad,
+} from './grad-kernels.js';
 import { registerNativeGradients } from './gradients.js';
 import { installLeanGradients } from './lean-gradients.js';
 import type { KernelFactory, NativeKernel } from './kernel-util.js';
@@ -33,6 +42,7 @@ const GRADIENT_KERNELS: Record<string, KernelFactory> = {
   [NATIVE_BATCH_NORM_GRAD]: batchNormGrad,
   [NATIVE_ELEMENT_GRAD]: elementGrad,
   [NATIVE_BROADCAST_ROWS]: broadcastRows,
+  [NATIVE_CENTERED_SQUARE_GRAD]: centeredSquareGrad,
 };
 
 export interface RegisterOptions {
