@@ -3,11 +3,6 @@
 // call throws instead of corrupting memory.
 #include <node_api.h>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-#include <cstdlib>
-
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -378,9 +373,6 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-#if defined(__GLIBC__)
-  if (const char* t = std::getenv("NK_MMAP_THRESHOLD")) mallopt(M_MMAP_THRESHOLD, std::atoi(t));
-#endif
   struct {
     const char* name;
     napi_callback cb;
