@@ -452,6 +452,12 @@ void tile(const float* x, const int64_t* xshape, const int64_t* reps, int ndim, 
   });
 }
 
+namespace {
+NK_CLONES void lerp_rows(const float* top, const float* bot, float f, float* out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = top[i] + (bot[i] - top[i]) * f;
+}
+}  // namespace
+
 void resize_bilinear(const float* x, int n, int h, int w, int c, int oh, int ow, bool align_corners, bool half_pixel,
                      float* out) {
   const double ry = (double)((align_corners && oh > 1) ? h - 1 : h) / ((align_corners && oh > 1) ? oh - 1 : oh);
@@ -471,26 +477,26 @@ void resize_bilinear(const float* x, int n, int h, int w, int c, int oh, int ow,
     return t;
   };
   std::vector<Tap> ty = taps(oh, h, ry), tx = taps(ow, w, rx);
-  split((int64_t)n * oh, std::max<int64_t>(1, kGrain / std::max(1, ow * c)), [&](int64_t a, int64_t b) {
-    std::vector<float> top((size_t)ow * c), bot((size_t)ow * c);
-    for (int64_t r = a; r < b; r++) {
-      int bi = (int)(r / oh), y = (int)(r % oh);
+  const size_t orow = (size_t)ow * c;
+  // Per image: each source row blended horizontally once, then each output
+  // row is a blend of two of those (contiguous, vectorisable).
+  split(n, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, (int64_t)oh * orow)), [&](int64_t a, int64_t b) {
+    std::vector<float> hrows((size_t)h * orow);
+    for (int64_t bi = a; bi < b; bi++) {
       const float* img = x + (size_t)bi * h * w * c;
-      const float* rt = img + (size_t)ty[y].lo * w * c;
-      const float* rb = img + (size_t)ty[y].hi * w * c;
-      // Horizontal blend of the two source rows, then the vertical one.
-      for (int xo = 0; xo < ow; xo++) {
-        const Tap& t = tx[xo];
-        for (int ch = 0; ch < c; ch++) {
-          float tl = rt[(size_t)t.lo * c + ch], tr = rt[(size_t)t.hi * c + ch];
-          float bl = rb[(size_t)t.lo * c + ch], br = rb[(size_t)t.hi * c + ch];
-          top[(size_t)xo * c + ch] = tl + (tr - tl) * t.frac;
-          bot[(size_t)xo * c + ch] = bl + (br - bl) * t.frac;
+      for (int yy = 0; yy < h; yy++) {
+        const float* src = img + (size_t)yy * w * c;
+        float* dst = hrows.data() + (size_t)yy * orow;
+        for (int xo = 0; xo < ow; xo++) {
+          const Tap& t = tx[xo];
+          for (int ch = 0; ch < c; ch++) {
+            float l = src[(size_t)t.lo * c + ch], r = src[(size_t)t.hi * c + ch];
+            dst[(size_t)xo * c + ch] = l + (r - l) * t.frac;
+          }
         }
       }
-      float fy = ty[y].frac;
-      float* o = out + (size_t)r * ow * c;
-      for (size_t i = 0; i < (size_t)ow * c; i++) o[i] = top[i] + (bot[i] - top[i]) * fy;
+      float* o = out + (size_t)bi * oh * orow;
+      for (int y = 0; y < oh; y++, o += orow) lerp_rows(hrows.data() + (size_t)ty[y].lo * orow, hrows.data() + (size_t)ty[y].hi * orow, ty[y].frac, o, orow);
     }
   });
 }
