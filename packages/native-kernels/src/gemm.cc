@@ -59,16 +59,23 @@ void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c)
   }
   const int nstrips = ceil_div(N, nr);
   float* bpack = scratch(1, (size_t)K * nstrips * nr);
-  parallel_for(nstrips, [&](int s) { b.pack(bpack + (size_t)s * K * nr, 0, K, s * nr, std::min(nr, N - s * nr), nr); });
+  // A tiny product is done on the calling thread: splitting it costs more
+  // than it saves (a woken or preempted worker holds the join).
+  const int T = (double)M * N * K < 4e6 ? 1 : pool_threads();
+  auto pack = [&](int s) { b.pack(bpack + (size_t)s * K * nr, 0, K, s * nr, std::min(nr, N - s * nr), nr); };
+  if (T == 1) {
+    for (int s = 0; s < nstrips; s++) pack(s);
+  } else {
+    parallel_for(nstrips, pack);
+  }
 
-  const int T = pool_threads();
   const int mblocks = ceil_div(M, mr);
   // Rows per task: up to 8 micro-blocks, but at least ~4 tasks per thread.
   const int sub = std::max(1, std::min(8, mblocks / (4 * T)));
   const int nm = ceil_div(mblocks, sub);
   const int ns = nm >= 2 * T ? 1 : std::min(nstrips, ceil_div(2 * T, nm));
   const int sper = ceil_div(nstrips, ns);
-  parallel_for(nm * ns, [&](int t) {
+  auto task = [&](int t) {
     const int mb = t / ns, g = t % ns;
     const int s0 = g * sper, s1 = std::min(nstrips, s0 + sper);
     const int m0 = mb * sub * mr;
@@ -88,7 +95,12 @@ void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c)
       for (int q = 0; q < blocks; q++)
         kernel(S, L, tab.data() + (size_t)q * S * mr, bs, rows.data() + (size_t)q * mr, s * nr, mvs[q], nv, false);
     }
-  });
+  };
+  if (T == 1) {
+    for (int t = 0; t < nm * ns; t++) task(t);
+  } else {
+    parallel_for(nm * ns, task);
+  }
 }
 
 }  // namespace nk

@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <condition_variable>
 #include <mutex>
@@ -32,6 +33,7 @@ struct Pool {
   std::atomic<int> done{0};
   std::atomic<bool> stop{false};
   int nthreads = 1;
+  std::chrono::microseconds spin_budget{2000};
 
   void run_tasks(const std::function<void(int)>& fn, int n, unsigned gen) {
     uint64_t v = counter.load(std::memory_order_acquire);
@@ -50,11 +52,12 @@ struct Pool {
     t_index = index;
     unsigned seen = 0;
     for (;;) {
-      // Spin briefly before sleeping: tfjs issues kernels back to back, and a
-      // futex wake costs more than the gap between them.
+      // Spin before sleeping: tfjs issues kernels with gaps of 10-100 us of
+      // JS in between, and waking a sleeping thread costs ~50 us in a VM.
+      const auto spin_until = std::chrono::steady_clock::now() + spin_budget;
       int spins = 0;
       while (generation.load(std::memory_order_acquire) == seen && !stop.load(std::memory_order_relaxed)) {
-        if (++spins < 4000) {
+        if ((++spins & 63) != 0 || std::chrono::steady_clock::now() < spin_until) {
           NK_PAUSE();
         } else {
           std::unique_lock<std::mutex> lock(mu);
