@@ -61,7 +61,9 @@ struct DenseB : BPacker {
 
 void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c);
 
-// Per-thread scratch, 64-byte aligned, reused across calls; slots are independent.
+// Per-thread scratch, 64-byte aligned, reused across calls; slots are
+// independent: 0 explicit patch matrix, 1 packed B, 2 zero run, 3 convolution
+// side buffers (border windows, the transposed convolution's T).
 float* scratch(int slot, size_t floats);
 
 }  // namespace nk

@@ -36,7 +36,7 @@ interface EngineInternals {
 }
 
 /** Nodes from xs to y, inputs pruned to those depending on xs: tfjs' getFilteredNodesXToY. */
-export function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[] {
+function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[] {
   const fromX = new Set<number>(xs.map((x) => x.id));
   const nodesFromX = new Set<number>();
   for (const node of tape) {
