@@ -18,10 +18,13 @@ namespace nk {
 namespace {
 
 thread_local int t_index = 0;
+// True on a thread while it runs pool tasks: a nested parallel_for runs inline.
+thread_local bool t_in_task = false;
 
 struct Pool {
   std::vector<std::thread> workers;
   std::mutex mu;
+  std::mutex run_mu;
   std::condition_variable cv;
   // Job slot, written under mu together with `generation`.
   const std::function<void(int)>* job = nullptr;
@@ -36,6 +39,10 @@ struct Pool {
   std::chrono::microseconds spin_budget{2000};
 
   void run_tasks(const std::function<void(int)>& fn, int n, unsigned gen) {
+    t_in_task = true;
+    struct Reset {
+      ~Reset() { t_in_task = false; }
+    } reset;
     uint64_t v = counter.load(std::memory_order_acquire);
     for (;;) {
       if ((unsigned)(v >> 32) != gen) return;
@@ -96,10 +103,12 @@ struct Pool {
 
   void run(int n, const std::function<void(int)>& fn) {
     if (n <= 0) return;
-    if (nthreads == 1 || n == 1) {
+    if (nthreads == 1 || n == 1 || t_in_task) {
       for (int i = 0; i < n; i++) fn(i);
       return;
     }
+    // One job at a time: JS threads (worker_threads) sharing the addon queue here.
+    std::lock_guard<std::mutex> one_job(run_mu);
     unsigned gen;
     {
       std::lock_guard<std::mutex> lock(mu);
