@@ -49,7 +49,9 @@ export async function computeTestStats(c: Classifier): Promise<Gaussian> {
   return gaussianStats(out.features, out.count, FEATURE_DIM);
 }
 
-function readStatsFile(file: string, sha256: string): Gaussian | null {
+/** The statistics shipped in `dir`, or null when absent, unreadable or made for other weights. */
+export function readTestStats(dir: string): Gaussian | null {
+  const file = path.join(dir, TEST_STATS_FILE);
   if (!existsSync(file)) return null;
   let s: StatsFile;
   try {
@@ -57,7 +59,7 @@ function readStatsFile(file: string, sha256: string): Gaussian | null {
   } catch {
     return null;
   }
-  if (s.format !== 'gan-focus-feature-stats' || s.version !== 1 || s.weightsSha256 !== sha256) return null;
+  if (s.format !== 'gan-focus-feature-stats' || s.version !== 1 || s.weightsSha256 !== weightsSha256(dir)) return null;
   if (s.dim !== FEATURE_DIM || s.mean?.length !== s.dim || s.cov?.length !== s.dim * s.dim) return null;
   return { dim: s.dim, count: s.count, mean: Float64Array.from(s.mean), cov: Float64Array.from(s.cov) };
 }
@@ -83,7 +85,7 @@ export function writeTestStats(stats: Gaussian, dir: string = classifierDir()): 
 export function testStats(c: Classifier): Promise<Gaussian> {
   let p = inMemory.get(c);
   if (!p) {
-    const fromFile = c.dir === null ? null : readStatsFile(path.join(c.dir, TEST_STATS_FILE), weightsSha256(c.dir));
+    const fromFile = c.dir === null ? null : readTestStats(c.dir);
     p = fromFile ? Promise.resolve(fromFile) : computeTestStats(c);
     inMemory.set(c, p);
     p.catch(() => inMemory.delete(c));
