@@ -59,17 +59,8 @@ export interface FocusSample {
 }
 
 /** One sample's focus at one epoch, as listed (with its review). `ratio` null means "no evidence". */
-export interface FocusRow {
+export interface FocusRow extends Omit<FocusSample, 'cam'> {
   sampleId: string;
-  index: number;
-  digit: number | null;
-  /** Off-digit share of the CAM mass. */
-  ratio: number | null;
-  coverage: number;
-  sharpness: number | null;
-  /** D's pre-sigmoid score. */
-  score: number;
-  flagged: boolean;
   review: ReviewDecision | null;
   note: string;
 }

@@ -4,15 +4,8 @@ import type { FocusSettings } from '../../shared/focus-settings.js';
 import { transaction, type Database } from './db.js';
 import { requireRun } from './runs.js';
 
-export interface ExplanationKey {
-  runId: number;
-  epoch: number;
-  layers: string[];
-  method: CamMethod;
-  target: CamTarget;
-  samples: SampleSet;
-  settings: FocusSettings;
-}
+/** What identifies an explanation: the run's D at an epoch, the CAM choice and the focus settings. */
+export type ExplanationKey = Pick<ExplanationRow, 'runId' | 'epoch' | 'layers' | 'method' | 'target' | 'samples' | 'settings'>;
 
 interface ExplanationRecord {
   id: number;
