@@ -106,31 +106,35 @@ async function main(): Promise<void> {
   printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);
   const noReference = o.reference ? referenceUnavailable() : 'disabled (--no-reference)';
   if (noReference) printNote(o, `PyTorch reference: ${noReference}`);
+  // One process per case and path (and per case for PyTorch): each peak RSS is
+  // that case's own, not the maximum of everything run before it.
   for (const width of o.widths) {
     for (const arch of o.archs) {
-      const refs = new Map<string, ReferenceResult>();
-      if (!noReference) {
-        try {
-          for (const r of runReference(width, arch, o.kinds)) refs.set(r.case, r);
-        } catch (err) {
-          printNote(o, (err as Error).message);
+      for (const kind of o.kinds) {
+        const refs = new Map<string, ReferenceResult>();
+        if (!noReference) {
+          try {
+            for (const r of runReference(width, arch, [kind])) refs.set(r.case, r);
+          } catch (err) {
+            printNote(o, (err as Error).message);
+          }
         }
-      }
-      for (const backend of o.backends) {
-        if (backend === 'cpu' && (!CPU_WIDTHS.has(width) || arch !== o.archs[0])) continue;
-        const args = ['--backend', backend, '--widths', String(width), '--archs', arch, '--kinds', o.kinds.join(',')];
-        if (o.steps) args.push('--steps', String(o.steps));
-        const { results, error } = await runChild(args);
-        for (const r of results) {
-          const ref = refs.get(r.case);
-          printRow(o, {
-            ...r,
-            referenceMs: ref?.ms ?? null,
-            referencePeakRssMb: ref?.peakRssMB ?? null,
-            ratio: ref ? r.ms / ref.ms : null,
-          });
+        for (const backend of o.backends) {
+          if (backend === 'cpu' && (!CPU_WIDTHS.has(width) || arch !== o.archs[0])) continue;
+          const args = ['--backend', backend, '--widths', String(width), '--archs', arch, '--kinds', kind];
+          if (o.steps) args.push('--steps', String(o.steps));
+          const { results, error } = await runChild(args);
+          for (const r of results) {
+            const ref = refs.get(r.case);
+            printRow(o, {
+              ...r,
+              referenceMs: ref?.ms ?? null,
+              referencePeakRssMb: ref?.peakRssMB ?? null,
+              ratio: ref ? r.ms / ref.ms : null,
+            });
+          }
+          if (error) printNote(o, `${backend} w${width} ${arch} ${kind}: ${error}`);
         }
-        if (error) printNote(o, `${backend} w${width} ${arch}: ${error}`);
       }
     }
   }

@@ -119,7 +119,14 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args a(env, info, "conv2d", 4);
     nk::ConvShape s = conv_shape(a, 3);
-    nk::conv2d(s, a.f32(0, x_size(s), "x"), a.f32(1, f_size(s), "filter"), a.f32(2, y_size(s), "y"));
+    nk::Epilogue e;
+    if (a.argc >= 7) {
+      e.bias = a.f32_or_null(4, (size_t)s.co, "bias");
+      e.act = (int)a.num(5);
+      e.alpha = (float)a.num(6);
+      if (e.act < nk::Epilogue::kLinear || e.act > nk::Epilogue::kLeakyRelu) throw Fail{"conv2d: unknown activation"};
+    }
+    nk::conv2d(s, a.f32(0, x_size(s), "x"), a.f32(1, f_size(s), "filter"), a.f32(2, y_size(s), "y"), e);
     return undefined(env);
   });
 }

@@ -389,10 +389,11 @@ NK_CLONES void dot_pixels(int a, int b, int oh, int ow, const TapPairs& py, cons
 }
 
 // co == 1: a dot product per output pixel over its patch.
-void conv2d_single_out(const ConvShape& s, const float* x, const float* f, float* y) {
+void conv2d_single_out(const ConvShape& s, const float* x, const float* f, float* y, const Epilogue& e) {
   TapPairs py = forward_pairs(s.oh, s.h, s.sh, s.pt, s.dh, s.kh), px = forward_pairs(s.ow, s.w, s.sw, s.pl, s.dw, s.kw);
   split_range(s.n * s.oh * s.ow, [&](int a, int b) {
     dot_pixels(a, b, s.oh, s.ow, py, px, x, (size_t)s.h * s.w * s.ci, s.w, f, s.kw, s.ci, y);
+    if (!e.empty()) e.apply_pixels(y + a, b - a, 1);
   });
 }
 
@@ -460,7 +461,7 @@ __attribute__((target("avx512f"))) void small_patch_row_avx512(const ConvShape& 
 }
 #endif
 
-void conv2d_small_patch(const ConvShape& s, const float* x, const float* f, float* y) {
+void conv2d_small_patch(const ConvShape& s, const float* x, const float* f, float* y, const Epilogue& e) {
   const int wpad = (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1;  // padded columns read
   const int stripw = wpad * s.ci;
   const int K = s.kh * s.kw * s.ci;
@@ -493,12 +494,12 @@ void conv2d_small_patch(const ConvShape& s, const float* x, const float* f, floa
       }
       float* yr = y + (size_t)r * s.ow * s.co;
 #if defined(__x86_64__) || defined(_M_X64)
-      if (avx512) {
+      if (avx512)
         small_patch_row_avx512(s, strip.data(), off.data(), K, f, yr);
-        continue;
-      }
+      else
 #endif
-      small_patch_row_generic(s, strip.data(), off.data(), K, f, yr);
+        small_patch_row_generic(s, strip.data(), off.data(), K, f, yr);
+      if (!e.empty()) e.apply_pixels(yr, s.ow, s.co);
     }
   });
 }
@@ -545,14 +546,14 @@ void backprop_input_small(const ConvShape& s, const float* dy, const float* f, f
 
 }  // namespace
 
-void conv2d(const ConvShape& s, const float* x, const float* f, float* y) {
+void conv2d(const ConvShape& s, const float* x, const float* f, float* y, const Epilogue& e) {
   const int M = s.n * s.oh * s.ow;
   if (M == 0 || s.co == 0) return;
-  if (s.co == 1) return conv2d_single_out(s, x, f, y);
-  if (s.kh * s.kw * s.ci <= 32) return conv2d_small_patch(s, x, f, y);
+  if (s.co == 1) return conv2d_single_out(s, x, f, y, e);
+  if (s.kh * s.kw * s.ci <= 32) return conv2d_small_patch(s, x, f, y, e);
   DenseB b(f, s.co, false);
   DenseRows c(y, s.co);
-  with_segments(s, x, [&](const Segments& a) { igemm(M, s.co, a, b, c); });
+  with_segments(s, x, [&](const Segments& a) { igemm(M, s.co, a, b, c, e); });
 }
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* f, float* dx) {

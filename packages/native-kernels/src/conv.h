@@ -2,6 +2,8 @@
 // gradients, on the packed GEMM.
 #pragma once
 
+#include "gemm.h"
+
 namespace nk {
 
 struct ConvShape {
@@ -14,7 +16,8 @@ struct ConvShape {
 };
 
 // y[n, oh, ow, co] = sum x[n, oy*sh - pt + kh*dh, ox*sw - pl + kw*dw, ci] * f[kh, kw, ci, co]
-void conv2d(const ConvShape& s, const float* x, const float* f, float* y);
+// e (bias per output channel, activation) is applied to y as it is produced.
+void conv2d(const ConvShape& s, const float* x, const float* f, float* y, const Epilogue& e = {});
 // dx from dy (the transposed convolution); dx is written, not accumulated.
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* f, float* dx);
 // df from x and dy; df is written, not accumulated.

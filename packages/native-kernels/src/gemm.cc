@@ -46,7 +46,36 @@ void DenseB::pack(float* dst, int k0, int kc, int n0, int nc, int nr) const {
   }
 }
 
-void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c) {
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NK_CLONES
+#endif
+
+namespace {
+
+template <int ACT>
+NK_CLONES void epilogue_pixels(float* c, int pixels, int n, const float* bias, float alpha) {
+  for (int p = 0; p < pixels; p++, c += n) {
+    for (int j = 0; j < n; j++) {
+      float v = bias ? c[j] + bias[j] : c[j];
+      if (ACT == Epilogue::kRelu) v = v < 0.f ? 0.f : v;
+      if (ACT == Epilogue::kLeakyRelu) v = v < 0.f ? alpha * v : v;
+      c[j] = v;
+    }
+  }
+}
+
+}  // namespace
+
+void Epilogue::apply_pixels(float* c, int pixels, int n, int col0) const {
+  const float* b = bias ? bias + col0 : nullptr;
+  if (act == kRelu) return epilogue_pixels<kRelu>(c, pixels, n, b, alpha);
+  if (act == kLeakyRelu) return epilogue_pixels<kLeakyRelu>(c, pixels, n, b, alpha);
+  epilogue_pixels<kLinear>(c, pixels, n, b, alpha);
+}
+
+void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e) {
   if (M <= 0 || N <= 0) return;
   const MicroKernels& uk = micro_kernels();
   const bool narrow = N <= 16;
@@ -92,8 +121,12 @@ void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c)
     for (int s = s0; s < s1; s++) {
       const float* bs = bpack + (size_t)s * K * nr;
       int nv = std::min(nr, N - s * nr);
-      for (int q = 0; q < blocks; q++)
-        kernel(S, L, tab.data() + (size_t)q * S * mr, bs, rows.data() + (size_t)q * mr, s * nr, mvs[q], nv, false);
+      for (int q = 0; q < blocks; q++) {
+        float* const* cq = rows.data() + (size_t)q * mr;
+        kernel(S, L, tab.data() + (size_t)q * S * mr, bs, cq, s * nr, mvs[q], nv, false);
+        if (!e.empty())
+          for (int i = 0; i < mvs[q]; i++) e.apply(cq[i] + s * nr, s * nr, nv);
+      }
     }
   };
   if (T == 1) {

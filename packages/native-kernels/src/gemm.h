@@ -59,7 +59,21 @@ struct DenseB : BPacker {
   void pack(float* dst, int k0, int kc, int n0, int nc, int nr) const override;
 };
 
-void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c);
+// What a fused op does to each output tile while it is still in cache:
+// c[j] = act(c[j] + bias[col0 + j]).
+struct Epilogue {
+  enum Act { kLinear = 0, kRelu = 1, kLeakyRelu = 2 };
+  const float* bias = nullptr;
+  int act = kLinear;
+  float alpha = 0.f;
+  bool empty() const { return bias == nullptr && act == kLinear; }
+  // c[0..n) holds columns [col0, col0 + n) of one output row.
+  void apply(float* c, int col0, int n) const { apply_pixels(c, 1, n, col0); }
+  // `pixels` consecutive rows of n columns from col0 (row stride n).
+  void apply_pixels(float* c, int pixels, int n, int col0 = 0) const;
+};
+
+void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e = {});
 
 // Per-thread scratch, 64-byte aligned, reused across calls; slots are
 // independent: 0 explicit patch matrix, 1 packed B, 2 zero run, 3 convolution

@@ -73,19 +73,39 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     ref.forEach((r, k) => expect(relativeError(r, got[k]), `output ${k}`).toBeLessThan(TOL));
   });
 
-  it('fused conv2d with bias and activations', async () => {
-    const x = randomArray(1, 2 * 9 * 9 * 5);
-    const f = randomArray(2, 3 * 3 * 5 * 20);
-    const b = randomArray(3, 20);
-    for (const activation of ['linear', 'relu', 'leakyrelu', 'relu6', 'sigmoid', 'elu'] as const) {
-      // elu is left to the JS kernel.
-      const { ref, got } = await onBoth(
-        () => tf.fused.conv2d({ x: tf.tensor4d(x, [2, 9, 9, 5]), filter: tf.tensor4d(f, [3, 3, 5, 20]), strides: 2, pad: 'same', bias: tf.tensor1d(b), activation, leakyreluAlpha: 0.3 }),
-        activation !== 'elu',
-      );
-      expect(relativeError(ref[0], got[0]), activation).toBeLessThan(TOL);
-    }
-  });
+  // The conv kernel applies a per-channel bias and relu/leakyrelu to each tile
+  // as it is produced; other activations and biases go through a separate pass.
+  it.each([
+    ['the GEMM path', [2, 9, 9, 5], [3, 3, 5, 20], 2, 'same'],
+    ['the small-patch path (1 input channel)', [2, 16, 16, 1], [4, 4, 1, 8], 2, 'same'],
+    ['the single-output path (co = 1)', [3, 8, 8, 6], [8, 8, 6, 1], 1, 'valid'],
+  ] as [string, [number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][])(
+    'fused conv2d with bias and activations on %s',
+    async (_l, xs, fs, strides, pad) => {
+      const x = randomArray(1, xs.reduce((a, b) => a * b, 1));
+      const f = randomArray(2, fs.reduce((a, b) => a * b, 1));
+      const b = randomArray(3, fs[3]);
+      for (const withBias of [true, false]) {
+        for (const activation of ['linear', 'relu', 'leakyrelu', 'relu6', 'sigmoid', 'elu'] as const) {
+          // elu is left to the JS kernel.
+          const { ref, got } = await onBoth(
+            () =>
+              tf.fused.conv2d({
+                x: tf.tensor4d(x, xs),
+                filter: tf.tensor4d(f, fs),
+                strides,
+                pad,
+                bias: withBias ? tf.tensor1d(b) : undefined,
+                activation,
+                leakyreluAlpha: 0.3,
+              }),
+            activation !== 'elu',
+          );
+          expect(relativeError(ref[0], got[0]), `${activation}, bias ${withBias}`).toBeLessThan(TOL);
+        }
+      }
+    },
+  );
 
   it.each([
     [[5, 7], [7, 3], false, false],

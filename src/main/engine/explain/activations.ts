@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { CAM_TARGETS, type CamTarget } from '../../../shared/explain.js';
+import { inferenceStages, type Stage } from './inference-stages.js';
 
 // Activations A of D's target layers and the gradients dScore/dA, in inference
-// mode (BatchNorm uses its moving statistics). D is split at each target layer:
-// a sub-model yields A (and D's logits), and the layers after the target are
-// re-applied to A as a function, so tf.grad differentiates the score by A
-// directly, with nothing but tf ops (any backend).
+// mode (BatchNorm uses its moving statistics). D runs as fused stages
+// (inference-stages.ts) that stop at each target layer, yielding A and D's
+// logits; the layers after the target are re-applied to A as a function, so
+// tf.grad differentiates the score by A directly, with nothing but tf ops (any
+// backend). A D that is not a plain chain before its targets runs as a Layers
+// sub-model instead.
 
 /** Thrown for a D or a request Grad-CAM cannot serve; the message says why. */
 export class CamError extends Error {
@@ -117,14 +120,30 @@ export function checkImages(D: tf.LayersModel, images: tf.Tensor): void {
 }
 
 interface SplitD {
-  /** images -> [A_1, ..., A_L, logits] */
-  features: tf.LayersModel;
+  /** D's layers from its input to the deepest target, when they form a plain chain (then D runs as fused stages). */
+  prefix: tf.layers.Layer[] | null;
+  /** images -> [A_1, ..., A_L, logits], for a D that is not a chain before its targets. */
+  features: tf.LayersModel | null;
+  /** For each target, the (plain) chain of layers after it. */
   chains: tf.layers.Layer[][];
 }
 
 // Sub-models share D's layers and weights; they are cached, never disposed
 // (disposing one would dispose D's weights).
 const splits = new WeakMap<tf.LayersModel, Map<string, SplitD>>();
+
+/** D's layers after its input up to `last`, or null when one of them is not fed by the layer before it. */
+function chainTo(D: tf.LayersModel, last: tf.layers.Layer): tf.layers.Layer[] | null {
+  const end = D.layers.indexOf(last);
+  let previous = D.layers[0];
+  if (previous.getClassName() !== 'InputLayer') return null;
+  for (const l of D.layers.slice(1, end + 1)) {
+    const inbound = l.inboundNodes[0]?.inboundLayers ?? [];
+    if (inbound.length !== 1 || inbound[0] !== previous) return null;
+    previous = l;
+  }
+  return D.layers.slice(1, end + 1);
+}
 
 function split(D: tf.LayersModel, layerNames: string[]): SplitD {
   const key = layerNames.join('\n');
@@ -135,16 +154,30 @@ function split(D: tf.LayersModel, layerNames: string[]): SplitD {
   checkModel(D);
   const layers = layerNames.map((n) => targetLayer(D, n));
   const chains = layers.map((l) => layersAfter(D, l));
+  const deepest = layers.reduce((a, b) => (D.layers.indexOf(b) > D.layers.indexOf(a) ? b : a));
+  const prefix = chainTo(D, deepest);
   const outputs = [...layers.map((l) => l.getOutputAt(0) as tf.SymbolicTensor), D.outputs[0]];
-  const made = { features: tf.model({ inputs: D.inputs, outputs }), chains };
+  const made = { prefix, features: prefix ? null : tf.model({ inputs: D.inputs, outputs }), chains };
   byKey.set(key, made);
   return made;
 }
 
-function applyChain(chain: tf.layers.Layer[], a: tf.Tensor): tf.Tensor {
-  let t = a;
-  for (const l of chain) t = l.apply(t, { training: false }) as tf.Tensor;
-  return t;
+function run(stages: Stage[], x: tf.Tensor, differentiable: boolean): tf.Tensor {
+  return stages.reduce((t, s) => (differentiable ? s.differentiable(t) : s.forward(t)), x);
+}
+
+/** [A_1, ..., A_L, logits] in inference mode. */
+function forward(s: SplitD, images: tf.Tensor4D, layerNames: string[]): tf.Tensor[] {
+  if (!s.prefix) return s.features!.apply(images, { training: false }) as tf.Tensor[];
+  const deepest = s.chains.reduce((a, b) => (b.length < a.length ? b : a));
+  const stages = inferenceStages([...s.prefix, ...deepest], new Set(layerNames));
+  const at = new Map<string, tf.Tensor>();
+  const logits = stages.reduce((t, stage) => {
+    const y = stage.forward(t);
+    at.set(stage.layer, y);
+    return y;
+  }, images as tf.Tensor);
+  return [...layerNames.map((n) => at.get(n)!), logits];
 }
 
 /**
@@ -164,10 +197,13 @@ export function activationsAndGradients(
   if (!score) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
   checkModel(D);
   checkImages(D, images);
-  const { features, chains } = split(D, layerNames);
+  const s = split(D, layerNames);
   const [logits, ...pairs] = tf.tidy(() => {
-    const outs = features.apply(images, { training: false }) as tf.Tensor[];
-    const grads = layerNames.map((_, i) => tf.grad((a: tf.Tensor) => tf.sum(score(applyChain(chains[i], a))))(outs[i]));
+    const outs = forward(s, images, layerNames);
+    const grads = layerNames.map((_, i) => {
+      const tail = inferenceStages(s.chains[i], new Set());
+      return tf.grad((a: tf.Tensor) => tf.sum(score(run(tail, a, true))))(outs[i]);
+    });
     return [outs[outs.length - 1], ...layerNames.flatMap((_, i) => [outs[i], grads[i]])];
   });
   return {

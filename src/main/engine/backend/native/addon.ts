@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The compiled kernels (packages/native-kernels). Every call writes into `out`-style arrays it is given. */
 export interface NativeAddon {
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, params: Int32Array): void;
+  /** With `bias` (one per output channel) and `activation` (CONV_ACTIVATIONS), applied to each output tile as it is produced. */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, params: Int32Array, bias?: Float32Array | null, activation?: number, alpha?: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, params: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, df: Float32Array, params: Int32Array): void;
   matMul(

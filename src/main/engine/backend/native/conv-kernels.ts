@@ -32,14 +32,41 @@ function info(inShape: number[], filterShape: number[], strides: unknown, dilati
   );
 }
 
-function conv(addon: NativeAddon, backend: NativeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>) {
+/** Activations the conv kernel applies itself (the addon's Epilogue::Act). */
+const CONV_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, leakyrelu: 2 };
+
+interface ConvEpilogue {
+  bias: Float32Array | null;
+  activation: number;
+  alpha: number;
+}
+
+function conv(addon: NativeAddon, backend: NativeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Record<string, unknown>, epilogue?: ConvEpilogue) {
   const xv = backend.f32(x);
   const fv = backend.f32(filter);
   if (!xv || !fv || attrs.dataFormat === 'NCHW' || x.shape.length !== 4) return null;
   const c = info(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
   const y = backend.alloc(size(c.outShape));
-  addon.conv2d(xv, fv, y, params(c));
+  if (epilogue) addon.conv2d(xv, fv, y, params(c), epilogue.bias, epilogue.activation, epilogue.alpha);
+  else addon.conv2d(xv, fv, y, params(c));
   return output(backend, c.outShape, y);
+}
+
+/**
+ * The bias and activation as the conv kernel's own epilogue, when it can do
+ * them: a bias of one value per output channel, an activation it knows.
+ */
+function kernelEpilogue(backend: NativeBackend, filter: tf.TensorInfo, bias: tf.TensorInfo | undefined, attrs: Record<string, unknown>): ConvEpilogue | null {
+  const activation = CONV_ACTIVATIONS[String(attrs.activation ?? 'linear')];
+  if (activation === undefined) return null;
+  const co = filter.shape[3];
+  let bv: Float32Array | null = null;
+  if (bias != null) {
+    if (size(bias.shape) !== co || (bias.shape.length > 0 && bias.shape[bias.shape.length - 1] !== co)) return null;
+    bv = backend.f32(bias);
+    if (!bv) return null;
+  }
+  return { bias: bv, activation, alpha: typeof attrs.leakyreluAlpha === 'number' ? attrs.leakyreluAlpha : 0.2 };
 }
 
 export const conv2D: KernelFactory = (addon, fallback) => (args: KernelArgs) => {
@@ -51,6 +78,8 @@ export const fusedConv2D: KernelFactory = (addon, fallback) => (args: KernelArgs
   const { x, filter, bias, preluActivationWeights } = args.inputs;
   const attrs = args.attrs ?? {};
   if (!canApplyActivation(attrs.activation, preluActivationWeights)) return fallback(args);
+  const epilogue = kernelEpilogue(args.backend, filter!, bias, attrs);
+  if (epilogue) return conv(addon, args.backend, x!, filter!, attrs, epilogue) ?? fallback(args);
   const y = conv(addon, args.backend, x!, filter!, attrs);
   if (!y) return fallback(args);
   return applyBiasAndActivation(addon, args.backend, y, bias, attrs.activation, attrs.leakyreluAlpha);

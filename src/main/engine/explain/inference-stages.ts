@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+
+// A chain of D's layers in inference mode as a few fused stages. BatchNorm with
+// its moving statistics is an affine map per channel, so it folds into the
+// convolution before it (W * s, bias + beta - mean * s, s = gamma / sqrt(var + eps)),
+// and a LeakyReLU/ReLU after it fuses into the same kernel: D's block (conv, BN,
+// LeakyReLU) is one FusedConv2D instead of three kernels and a Layers call each.
+// Fusion never crosses a layer whose output is asked for.
+
+export interface Stage {
+  /** The last layer the stage covers: its output is the stage's output. */
+  layer: string;
+  /** The stage's output, by the fastest kernels (no gradient needed). */
+  forward(x: tf.Tensor): tf.Tensor;
+  /** The same maths by differentiable ops (fused kernels have no LeakyReLU gradient). */
+  differentiable(x: tf.Tensor): tf.Tensor;
+}
+
+interface ConvConfig {
+  strides: [number, number];
+  padding: 'same' | 'valid';
+  dataFormat?: string;
+  dilationRate: number | [number, number];
+  activation?: string;
+  useBias?: boolean;
+}
+
+interface BatchNormConfig {
+  axis: number | number[];
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+}
+
+type Activation = { kind: 'linear' } | { kind: 'relu' } | { kind: 'leakyrelu'; alpha: number };
+
+function isConv(l: tf.layers.Layer): boolean {
+  const c = l.getConfig() as unknown as ConvConfig;
+  return l.getClassName() === 'Conv2D' && (c.dataFormat ?? 'channelsLast') === 'channelsLast' && (c.activation ?? 'linear') === 'linear';
+}
+
+function isChannelBatchNorm(l: tf.layers.Layer | undefined): boolean {
+  if (!l || l.getClassName() !== 'BatchNormalization') return false;
+  const axis = (l.getConfig() as unknown as BatchNormConfig).axis;
+  const a = Array.isArray(axis) ? axis : [axis];
+  return a.length === 1 && (a[0] === -1 || a[0] === 3);
+}
+
+function activationOf(l: tf.layers.Layer | undefined): Activation | null {
+  if (!l) return null;
+  const c = l.getConfig() as { alpha?: number; activation?: string; maxValue?: number | null };
+  switch (l.getClassName()) {
+    case 'LeakyReLU':
+      return { kind: 'leakyrelu', alpha: c.alpha ?? 0.3 };
+    case 'ReLU':
+      return c.maxValue == null ? { kind: 'relu' } : null;
+    case 'Activation':
+      return c.activation === 'relu' ? { kind: 'relu' } : c.activation === 'linear' ? { kind: 'linear' } : null;
+    default:
+      return null;
+  }
+}
+
+/** W * s and bias + beta - mean * s for the BatchNorm `bn` after a conv with filter W [kh, kw, in, out]. */
+function foldBatchNorm(bn: tf.layers.Layer, filter: tf.Tensor4D, bias: tf.Tensor1D | null): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  const c = bn.getConfig() as unknown as BatchNormConfig;
+  const w = bn.getWeights();
+  let i = 0;
+  const gamma = c.scale ? w[i++] : null;
+  const beta = c.center ? w[i++] : null;
+  const [mean, variance] = [w[i], w[i + 1]];
+  const invStd = tf.rsqrt(tf.add(variance, c.epsilon));
+  const s = gamma ? tf.mul(gamma, invStd) : invStd;
+  const shifted = tf.sub(bias ?? tf.zerosLike(mean), mean);
+  const folded = tf.mul(shifted, s);
+  return { filter: tf.mul(filter, s) as tf.Tensor4D, bias: (beta ? tf.add(folded, beta) : folded) as tf.Tensor1D };
+}
+
+function convStage(layer: string, conv: tf.layers.Layer, filter: tf.Tensor4D, bias: tf.Tensor1D | null, act: Activation): Stage {
+  const c = conv.getConfig() as unknown as ConvConfig;
+  const dilations = c.dilationRate;
+  const base = { filter, strides: c.strides, pad: c.padding, dilations, bias: bias ?? undefined };
+  return {
+    layer,
+    forward: (x) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, ...base, activation: act.kind, leakyreluAlpha: act.kind === 'leakyrelu' ? act.alpha : undefined }),
+    // Unfused ops: a fused op's gradient is one function for all its inputs,
+    // so it would also compute the filter's gradient, which Grad-CAM never needs.
+    differentiable: (x) => {
+      const conv = tf.conv2d(x as tf.Tensor4D, filter, c.strides, c.padding, 'NHWC', dilations);
+      const y = bias ? tf.add(conv, bias) : conv;
+      return act.kind === 'leakyrelu' ? tf.leakyRelu(y, act.alpha) : act.kind === 'relu' ? tf.relu(y) : y;
+    },
+  };
+}
+
+function layerStage(l: tf.layers.Layer): Stage {
+  const apply = (x: tf.Tensor) => l.apply(x, { training: false }) as tf.Tensor;
+  return { layer: l.name, forward: apply, differentiable: apply };
+}
+
+/**
+ * The stages of `chain` (layers each fed by the one before), no fusion across
+ * a layer named in `keep`. Folded weights are new tensors: call inside tf.tidy.
+ */
+export function inferenceStages(chain: tf.layers.Layer[], keep: ReadonlySet<string>): Stage[] {
+  const stages: Stage[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const l = chain[i];
+    if (!isConv(l)) {
+      stages.push(layerStage(l));
+      continue;
+    }
+    const [kernel, ownBias] = l.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
+    let filter = kernel;
+    let bias = (l.getConfig() as unknown as ConvConfig).useBias ? (ownBias ?? null) : null;
+    let last = l;
+    if (!keep.has(last.name) && isChannelBatchNorm(chain[i + 1])) {
+      last = chain[++i];
+      ({ filter, bias } = foldBatchNorm(last, filter, bias));
+    }
+    const act = keep.has(last.name) ? null : activationOf(chain[i + 1]);
+    if (act) last = chain[++i];
+    stages.push(convStage(last.name, l, filter, bias, act ?? { kind: 'linear' }));
+  }
+  return stages;
+}
