@@ -5,7 +5,7 @@ import { createRng } from '../../../src/main/engine/rng.js';
 
 const load = loadAddon();
 /** Why the native tests are skipped ('' when the addon is built). */
-export const skipReason = load.ok ? '' : `${load.reason} — build it with: cd packages/native-kernels && npx node-gyp rebuild`;
+export const skipReason = load.ok ? '' : `${load.reason} — build it with: npm rebuild gan-focus-native-kernels (needs g++, make, python3)`;
 export const nativeBuilt = load.ok;
 
 export async function registerNative(): Promise<void> {
