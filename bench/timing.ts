@@ -7,9 +7,13 @@ export async function medianMs(fn: () => unknown | Promise<unknown>, warmup: num
     await fn();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return median(times);
+}
+
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 /** Peak resident set of this process so far, in MB. */

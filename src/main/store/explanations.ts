@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { sampleId } from '../../shared/config.js';
 import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, ReviewDecision, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
@@ -97,18 +98,34 @@ export function listExplanations(db: Database, runId: number, filter: { samples?
   return rows.map(toRow);
 }
 
+const FOCUS_COLUMNS = '(explanation_id, sample_index, digit, ratio, coverage, sharpness, score, flagged, cam)';
+/** Rows per INSERT: one statement per row costs more than the B-tree work (9 values each, well under SQLite's 32766). */
+const ROWS_PER_INSERT = 128;
+const inserts = new WeakMap<Database, Map<number, BetterSqlite3.Statement>>();
+
+/** `INSERT OR REPLACE` of `n` focus rows, prepared once per database. */
+function insertRows(db: Database, n: number): BetterSqlite3.Statement {
+  let byCount = inserts.get(db);
+  if (!byCount) inserts.set(db, (byCount = new Map()));
+  let st = byCount.get(n);
+  if (!st) {
+    st = db.prepare(`INSERT OR REPLACE INTO focus ${FOCUS_COLUMNS} VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    byCount.set(n, st);
+  }
+  return st;
+}
+
 /**
  * One batch of focus rows in one transaction with the progress counter: a
  * crash between batches leaves every written batch whole and `done` true.
  */
 export function insertFocusBatch(db: Database, explanationId: number, rows: FocusSample[]): void {
-  const insert = db.prepare(
-    `INSERT OR REPLACE INTO focus (explanation_id, sample_index, digit, ratio, coverage, sharpness, score, flagged, cam)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   transaction(db, () => {
-    for (const r of rows) {
-      insert.run(explanationId, r.index, r.digit, r.ratio, r.coverage, r.sharpness, r.score, r.flagged ? 1 : 0, r.cam);
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      for (const r of chunk) values.push(explanationId, r.index, r.digit, r.ratio, r.coverage, r.sharpness, r.score, r.flagged ? 1 : 0, r.cam);
+      insertRows(db, chunk.length).run(values);
     }
     // Counting the rows instead would make a 60k-sample explanation quadratic.
     db.prepare('UPDATE explanations SET done = done + ? WHERE id = ?').run(rows.length, explanationId);
@@ -157,12 +174,12 @@ interface FocusRecord {
 export function listFocus(db: Database, explanationId: number, datasetId: string, q: FocusQuery = {}): FocusRow[] {
   const e = getExplanation(db, explanationId);
   if (!e) throw new Error(`explanation ${explanationId} does not exist`);
+  // "flagged = 1" spelled out (not a parameter) lets SQLite use the index of flagged rows.
   const rows = db
     .prepare(
       `SELECT f.sample_index, f.digit, f.ratio, f.coverage, f.sharpness, f.score, f.flagged, r.decision, r.note
        FROM focus f LEFT JOIN reviews r ON r.run_id = @runId AND r.sample_index = f.sample_index
-       WHERE f.explanation_id = @id
-         AND (@flagged = 0 OR f.flagged = 1)
+       WHERE f.explanation_id = @id${q.flaggedOnly ? ' AND f.flagged = 1' : ''}
          AND (@minRatio IS NULL OR f.ratio >= @minRatio)
          AND (@maxRatio IS NULL OR f.ratio <= @maxRatio)
          AND (@digit IS NULL OR f.digit = @digit)
@@ -172,7 +189,6 @@ export function listFocus(db: Database, explanationId: number, datasetId: string
     .all({
       runId: e.runId,
       id: explanationId,
-      flagged: q.flaggedOnly ? 1 : 0,
       minRatio: q.minRatio ?? null,
       maxRatio: q.maxRatio ?? null,
       digit: q.digit ?? null,
