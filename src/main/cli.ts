@@ -21,7 +21,7 @@ Training:
       --preset quick|paper   quick: sized for a CPU (default without a GPU); paper: 60k images, width 64, 25 epochs
       --images FILE --labels FILE   IDX files (plain or .gz) instead of the bundled MNIST
       --limit N|all          a seeded subset of N images
-      --epochs N  --width N (ngf = ndf)  --batch N  --seed N  --arch paper|dcgan5  --name TEXT
+      --epochs N  --width N (ngf = ndf; --ngf N / --ndf N set one)  --batch N  --seed N  --arch paper|dcgan5  --name TEXT
   resume RUN             continue a stopped run from its last complete epoch (or start a queued one)
   runs                   list runs
   show RUN               a run with its epochs and checkpoints

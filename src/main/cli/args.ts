@@ -16,6 +16,8 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   limit: { type: 'string' },
   epochs: { type: 'string' },
   width: { type: 'string' },
+  ngf: { type: 'string' },
+  ndf: { type: 'string' },
   batch: { type: 'string' },
   seed: { type: 'string' },
   arch: { type: 'string' },
@@ -65,6 +67,8 @@ export function configFromFlags(flags: Flags, defaultPreset: PresetName): RunCon
   config.epochs = intFlag(flags, 'epochs') ?? config.epochs;
   const width = intFlag(flags, 'width');
   if (width !== undefined) config.ngf = config.ndf = width;
+  config.ngf = intFlag(flags, 'ngf') ?? config.ngf;
+  config.ndf = intFlag(flags, 'ndf') ?? config.ndf;
   config.batchSize = intFlag(flags, 'batch') ?? config.batchSize;
   config.seed = intFlag(flags, 'seed') ?? config.seed;
   config.arch = oneOfFlag(flags, 'arch', ARCHITECTURES) ?? config.arch;
