@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inferenceStages } from '../../../src/main/engine/explain/inference-stages.js';
+import { inferenceStages, planStages } from '../../../src/main/engine/explain/inference-stages.js';
 import { buildTinyD, setBatchNormStats } from './tiny-d.js';
 
 beforeAll(async () => {
@@ -19,7 +19,7 @@ function maxRelativeError(a: tf.Tensor, b: tf.Tensor): number {
 
 /** Runs the stages, returning the output of every stage by its layer name. */
 function runStages(model: tf.LayersModel, keep: string[], x: tf.Tensor, differentiable: boolean): Map<string, tf.Tensor> {
-  const stages = inferenceStages(model.layers.slice(1), new Set(keep));
+  const stages = inferenceStages(planStages(model.layers.slice(1), new Set(keep)));
   const out = new Map<string, tf.Tensor>();
   stages.reduce((t, s) => {
     const y = differentiable ? s.differentiable(t) : s.forward(t);
@@ -43,7 +43,7 @@ describe('inferenceStages: D as fused stages', () => {
     const x = tf.randomUniform([2, 64, 64, 1], -1, 1, 'float32', 4);
     for (const keep of [['block3'], ['block2_conv', 'block4'], ['block2_bn', 'block3_conv'], ['block1', 'block2', 'block3', 'block4']]) {
       tf.tidy(() => {
-        const stages = inferenceStages(D.layers.slice(1), new Set(keep));
+        const stages = inferenceStages(planStages(D.layers.slice(1), new Set(keep)));
         // Nothing is fused across a kept layer: each ends a stage.
         for (const k of keep) expect(stages.map((s) => s.layer)).toContain(k);
         // Unkept blocks take one stage each (conv + BN + LeakyReLU); the head and the flatten one each.
@@ -76,7 +76,7 @@ describe('inferenceStages: D as fused stages', () => {
     tf.dispose(stats);
     const x = tf.randomUniform([3, 16, 16, 2], -1, 1, 'float32', 9);
     tf.tidy(() => {
-      const stages = inferenceStages(model.layers.slice(1), new Set(['pool']));
+      const stages = inferenceStages(planStages(model.layers.slice(1), new Set(['pool'])));
       // A conv with its own non-linear activation is left to its layer.
       expect(stages.map((s) => s.layer)).toEqual(['r1', 'a2', 'pool', 'c3']);
       for (const differentiable of [false, true]) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CAM_TARGETS, type CamTarget } from '../../../shared/explain.js';
-import { inferenceStages, type Stage } from './inference-stages.js';
+import { inferenceStages, planStages, type Stage, type StagePlan } from './inference-stages.js';
 
 // Activations A of D's target layers and the gradients dScore/dA, in inference
 // mode (BatchNorm uses its moving statistics). D runs as fused stages
@@ -120,12 +120,12 @@ export function checkImages(D: tf.LayersModel, images: tf.Tensor): void {
 }
 
 interface SplitD {
-  /** D's layers from its input to the deepest target, when they form a plain chain (then D runs as fused stages). */
-  prefix: tf.layers.Layer[] | null;
+  /** D as fused stages that stop at each target, when D is a plain chain up to its deepest target. */
+  forward: StagePlan[] | null;
   /** images -> [A_1, ..., A_L, logits], for a D that is not a chain before its targets. */
   features: tf.LayersModel | null;
-  /** For each target, the (plain) chain of layers after it. */
-  chains: tf.layers.Layer[][];
+  /** For each target, the stages of the (plain) chain of layers after it. */
+  tails: StagePlan[][];
 }
 
 // Sub-models share D's layers and weights; they are cached, never disposed
@@ -157,7 +157,11 @@ function split(D: tf.LayersModel, layerNames: string[]): SplitD {
   const deepest = layers.reduce((a, b) => (D.layers.indexOf(b) > D.layers.indexOf(a) ? b : a));
   const prefix = chainTo(D, deepest);
   const outputs = [...layers.map((l) => l.getOutputAt(0) as tf.SymbolicTensor), D.outputs[0]];
-  const made = { prefix, features: prefix ? null : tf.model({ inputs: D.inputs, outputs }), chains };
+  const made = {
+    forward: prefix ? planStages([...prefix, ...chains[layers.indexOf(deepest)]], new Set(layerNames)) : null,
+    features: prefix ? null : tf.model({ inputs: D.inputs, outputs }),
+    tails: chains.map((c) => planStages(c, new Set())),
+  };
   byKey.set(key, made);
   return made;
 }
@@ -168,9 +172,8 @@ function run(stages: Stage[], x: tf.Tensor, differentiable: boolean): tf.Tensor 
 
 /** [A_1, ..., A_L, logits] in inference mode. */
 function forward(s: SplitD, images: tf.Tensor4D, layerNames: string[]): tf.Tensor[] {
-  if (!s.prefix) return s.features!.apply(images, { training: false }) as tf.Tensor[];
-  const deepest = s.chains.reduce((a, b) => (b.length < a.length ? b : a));
-  const stages = inferenceStages([...s.prefix, ...deepest], new Set(layerNames));
+  if (!s.forward) return s.features!.apply(images, { training: false }) as tf.Tensor[];
+  const stages = inferenceStages(s.forward);
   const at = new Map<string, tf.Tensor>();
   const logits = stages.reduce((t, stage) => {
     const y = stage.forward(t);
@@ -201,7 +204,7 @@ export function activationsAndGradients(
   const [logits, ...pairs] = tf.tidy(() => {
     const outs = forward(s, images, layerNames);
     const grads = layerNames.map((_, i) => {
-      const tail = inferenceStages(s.chains[i], new Set());
+      const tail = inferenceStages(s.tails[i]);
       return tf.grad((a: tf.Tensor) => tf.sum(score(run(tail, a, true))))(outs[i]);
     });
     return [outs[outs.length - 1], ...layerNames.flatMap((_, i) => [outs[i], grads[i]])];

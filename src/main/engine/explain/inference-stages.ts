@@ -76,18 +76,20 @@ function foldBatchNorm(bn: tf.layers.Layer, filter: tf.Tensor4D, bias: tf.Tensor
   return { filter: tf.mul(filter, s) as tf.Tensor4D, bias: (beta ? tf.add(folded, beta) : folded) as tf.Tensor1D };
 }
 
-function convStage(layer: string, conv: tf.layers.Layer, filter: tf.Tensor4D, bias: tf.Tensor1D | null, act: Activation): Stage {
-  const c = conv.getConfig() as unknown as ConvConfig;
-  const dilations = c.dilationRate;
-  const base = { filter, strides: c.strides, pad: c.padding, dilations, bias: bias ?? undefined };
+function convStage(plan: ConvPlan): Stage {
+  const [kernel, ownBias] = plan.conv.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
+  const { filter, bias } = plan.bn ? foldBatchNorm(plan.bn, kernel, plan.useBias ? (ownBias ?? null) : null) : { filter: kernel, bias: plan.useBias ? (ownBias ?? null) : null };
+  const { strides, padding, dilationRate: dilations } = plan.config;
+  const act = plan.act;
+  const base = { filter, strides, pad: padding, dilations, bias: bias ?? undefined };
   return {
-    layer,
+    layer: plan.layer,
     forward: (x) =>
       tf.fused.conv2d({ x: x as tf.Tensor4D, ...base, activation: act.kind, leakyreluAlpha: act.kind === 'leakyrelu' ? act.alpha : undefined }),
     // Unfused ops: a fused op's gradient is one function for all its inputs,
     // so it would also compute the filter's gradient, which Grad-CAM never needs.
     differentiable: (x) => {
-      const conv = tf.conv2d(x as tf.Tensor4D, filter, c.strides, c.padding, 'NHWC', dilations);
+      const conv = tf.conv2d(x as tf.Tensor4D, filter, strides, padding, 'NHWC', dilations);
       const y = bias ? tf.add(conv, bias) : conv;
       return act.kind === 'leakyrelu' ? tf.leakyRelu(y, act.alpha) : act.kind === 'relu' ? tf.relu(y) : y;
     },
@@ -99,29 +101,41 @@ function layerStage(l: tf.layers.Layer): Stage {
   return { layer: l.name, forward: apply, differentiable: apply };
 }
 
-/**
- * The stages of `chain` (layers each fed by the one before), no fusion across
- * a layer named in `keep`. Folded weights are new tensors: call inside tf.tidy.
- */
-export function inferenceStages(chain: tf.layers.Layer[], keep: ReadonlySet<string>): Stage[] {
-  const stages: Stage[] = [];
+interface ConvPlan {
+  kind: 'conv';
+  /** The last layer covered. */
+  layer: string;
+  conv: tf.layers.Layer;
+  config: ConvConfig;
+  useBias: boolean;
+  bn: tf.layers.Layer | null;
+  act: Activation;
+}
+
+/** Which layers fuse into which stage: read from the layers' configs once per D and targets. */
+export type StagePlan = ConvPlan | { kind: 'layer'; layer: tf.layers.Layer };
+
+/** The stages of `chain` (layers each fed by the one before), no fusion across a layer named in `keep`. */
+export function planStages(chain: tf.layers.Layer[], keep: ReadonlySet<string>): StagePlan[] {
+  const plans: StagePlan[] = [];
   for (let i = 0; i < chain.length; i++) {
     const l = chain[i];
     if (!isConv(l)) {
-      stages.push(layerStage(l));
+      plans.push({ kind: 'layer', layer: l });
       continue;
     }
-    const [kernel, ownBias] = l.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
-    let filter = kernel;
-    let bias = (l.getConfig() as unknown as ConvConfig).useBias ? (ownBias ?? null) : null;
+    const config = l.getConfig() as unknown as ConvConfig;
     let last = l;
-    if (!keep.has(last.name) && isChannelBatchNorm(chain[i + 1])) {
-      last = chain[++i];
-      ({ filter, bias } = foldBatchNorm(last, filter, bias));
-    }
+    let bn: tf.layers.Layer | null = null;
+    if (!keep.has(last.name) && isChannelBatchNorm(chain[i + 1])) last = bn = chain[++i];
     const act = keep.has(last.name) ? null : activationOf(chain[i + 1]);
     if (act) last = chain[++i];
-    stages.push(convStage(last.name, l, filter, bias, act ?? { kind: 'linear' }));
+    plans.push({ kind: 'conv', layer: last.name, conv: l, config, useBias: config.useBias ?? false, bn, act: act ?? { kind: 'linear' } });
   }
-  return stages;
+  return plans;
+}
+
+/** The planned stages with D's current weights (folded ones are new tensors: call inside tf.tidy). */
+export function inferenceStages(plans: StagePlan[]): Stage[] {
+  return plans.map((p) => (p.kind === 'conv' ? convStage(p) : layerStage(p.layer)));
 }

@@ -23,8 +23,13 @@ const PP_EPS = 1e-6;
 export function weightedMap(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D): tf.Tensor3D {
   return tf.tidy(() => {
     switch (method) {
-      case 'gradcam':
-        return tf.sum(tf.mul(tf.mean(dA, [1, 2], true), A), 3);
+      case 'gradcam': {
+        // sum_k w_k A_k as one matrix product per image ([hw, C] x [C, 1]),
+        // without an [N, h, w, C] temporary.
+        const [n, h, w, c] = A.shape;
+        const weights = tf.reshape(tf.mean(dA, [1, 2]), [n, c, 1]);
+        return tf.reshape(tf.matMul(tf.reshape(A, [n, h * w, c]), weights), [n, h, w]);
+      }
       case 'gradcam++': {
         const g2 = tf.square(dA);
         const g3 = tf.mul(g2, dA);
