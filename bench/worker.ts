@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../src/shared/config.js';
 import { initBackend } from '../src/main/engine/backend/choose.js';
-import { computeCams } from '../src/main/engine/explain/methods.js';
+import { createCamExplainer } from '../src/main/engine/explain/methods.js';
 import { trainStep } from '../src/main/engine/train/step.js';
 import { BATCH, NZ, benchModels, benchOptimizers, disposeModels } from './models.js';
 import { medianMs, peakRssMb } from './timing.js';
@@ -59,13 +59,16 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       if (opts.kinds.includes('gradcam')) {
         const models = benchModels(arch, width);
         const images = randomImages();
-        const cam = () => computeCams(models.discriminator, images);
+        // As the explain job does: D prepared once per checkpoint, then batch after batch.
+        const explainer = createCamExplainer(models.discriminator);
+        const cam = () => explainer.explain(images);
         await cam();
         await cam();
         const before = tf.memory().numTensors;
         const runs = opts.runs('gradcam', width);
         const ms = await medianMs(cam, 0, runs);
         opts.send({ case: `gradcam-${arch}`, backend: report.tfBackend, width, ms, runs, tensorsBefore: before, tensorsAfter: tf.memory().numTensors, peakRssMb: peakRssMb(), detail });
+        explainer.dispose();
         images.dispose();
         disposeModels(models);
       }

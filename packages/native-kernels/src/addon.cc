@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cam.h"
 #include "conv.h"
 #include "eltwise.h"
 #include "gemm.h"
@@ -355,6 +356,19 @@ napi_value ResizeBilinear(napi_env env, napi_callback_info info) {
   });
 }
 
+// camImages(maps, out, n, h, w, size, flat)
+napi_value CamImages(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, "camImages", 7);
+    int n = (int)a.num(2), h = (int)a.num(3), w = (int)a.num(4), size = (int)a.num(5);
+    if (n < 0 || h < 1 || w < 1 || size < 1) throw Fail{"camImages: bad size"};
+    const float* maps = a.f32(0, (size_t)n * h * w, "maps");
+    float* out = a.f32(1, (size_t)n * size * size, "out");
+    nk::cam_images(maps, n, h, w, size, (float)a.num(6), out);
+    return undefined(env);
+  });
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, v;
   napi_create_object(env, &o);
@@ -391,6 +405,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormGrad", BatchNormGrad}, {"elementGrad", ElementGrad},
       {"broadcastRows", BroadcastRows}, {"tile", Tile},
       {"resizeBilinear", ResizeBilinear}, {"centeredSquareGrad", CenteredSquareGrad},
+      {"camImages", CamImages},
       {"info", Info},           {"setThreads", SetThreads},
   };
   for (auto& f : fns) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inferenceStages, planStages } from '../../../src/main/engine/explain/inference-stages.js';
+import { inferenceStages, planStages, type InferenceStages } from '../../../src/main/engine/explain/inference-stages.js';
 import { buildTinyD, setBatchNormStats } from './tiny-d.js';
 
 beforeAll(async () => {
@@ -19,13 +19,14 @@ function maxRelativeError(a: tf.Tensor, b: tf.Tensor): number {
 
 /** Runs the stages, returning the output of every stage by its layer name. */
 function runStages(model: tf.LayersModel, keep: string[], x: tf.Tensor, differentiable: boolean): Map<string, tf.Tensor> {
-  const stages = inferenceStages(planStages(model.layers.slice(1), new Set(keep)));
+  const { stages, dispose } = inferenceStages(planStages(model.layers.slice(1), new Set(keep)));
   const out = new Map<string, tf.Tensor>();
   stages.reduce((t, s) => {
     const y = differentiable ? s.differentiable(t) : s.forward(t);
     out.set(s.layer, y);
     return y;
   }, x);
+  dispose();
   return out;
 }
 
@@ -43,7 +44,8 @@ describe('inferenceStages: D as fused stages', () => {
     const x = tf.randomUniform([2, 64, 64, 1], -1, 1, 'float32', 4);
     for (const keep of [['block3'], ['block2_conv', 'block4'], ['block2_bn', 'block3_conv'], ['block1', 'block2', 'block3', 'block4']]) {
       tf.tidy(() => {
-        const stages = inferenceStages(planStages(D.layers.slice(1), new Set(keep)));
+        const { stages, dispose } = inferenceStages(planStages(D.layers.slice(1), new Set(keep)));
+        dispose();
         // Nothing is fused across a kept layer: each ends a stage.
         for (const k of keep) expect(stages.map((s) => s.layer)).toContain(k);
         // Unkept blocks take one stage each (conv + BN + LeakyReLU); the head and the flatten one each.
@@ -57,6 +59,28 @@ describe('inferenceStages: D as fused stages', () => {
       });
     }
     x.dispose();
+  });
+
+  it('keeps the folded weights until dispose, which frees them and never D\'s own', () => {
+    const D = buildTinyD({ channels: 3, blocks: 3 });
+    setBatchNormStats(D);
+    const x = tf.randomUniform([2, 64, 64, 1], -1, 1, 'float32', 5);
+    const before = tf.memory().numTensors;
+    // Made inside a scope that ends: the folded weights must outlive it.
+    let made!: InferenceStages;
+    tf.tidy(() => {
+      made = inferenceStages(planStages(D.layers.slice(1), new Set(['block3'])));
+    });
+    const folded = tf.memory().numTensors - before;
+    expect(folded).toBe(2 * 2); // blocks 2 and 3: a filter and a bias each; block 1 has no BatchNorm
+    const run = () => tf.tidy(() => made.stages.reduce((t, s) => s.forward(t), x as tf.Tensor).dataSync());
+    const first = run();
+    expect(run()).toEqual(first);
+    made.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const want = layerOutputs(D, ['logit'], x)[0];
+    expect(Array.from(want.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([want, x]);
   });
 
   it('handles convolutions with a bias and a ReLU, and applies other layers as they are', () => {
@@ -76,7 +100,8 @@ describe('inferenceStages: D as fused stages', () => {
     tf.dispose(stats);
     const x = tf.randomUniform([3, 16, 16, 2], -1, 1, 'float32', 9);
     tf.tidy(() => {
-      const stages = inferenceStages(planStages(model.layers.slice(1), new Set(['pool'])));
+      const { stages, dispose } = inferenceStages(planStages(model.layers.slice(1), new Set(['pool'])));
+      dispose();
       // A conv with its own non-linear activation is left to its layer.
       expect(stages.map((s) => s.layer)).toEqual(['r1', 'a2', 'pool', 'c3']);
       for (const differentiable of [false, true]) {

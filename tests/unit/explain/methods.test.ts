@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CAM_METHODS, type CamMethod } from '../../../src/shared/explain.js';
-import { camFromGradients, computeCams, minMaxScale, weightedMap } from '../../../src/main/engine/explain/methods.js';
+import { camImages, layerCam, minMaxScale } from '../../../src/main/engine/explain/cam-image.js';
+import { computeCams, weightedMap } from '../../../src/main/engine/explain/methods.js';
+import { mapCases, referenceCams } from './cam-reference.js';
 import { argmax, buildPlantedD, buildTinyD, massIn, patchImage } from './tiny-d.js';
 
 beforeAll(async () => {
@@ -109,41 +111,69 @@ describe('weightedMap: the per-method formulas', () => {
   });
 });
 
-describe('minMaxScale and camFromGradients', () => {
-  it('scales each image to [0, 1] on its own; all-zero stays zero; flat positive becomes ones', () => {
-    const cams = tf.tensor3d([
-      [[0, 2], [4, 1]],
-      [[0, 0], [0, 0]],
-      [[3, 3], [3, 3]],
-      [[1, 2], [3, 5]],
-    ]);
-    const out = minMaxScale(cams);
-    expect(Array.from(out.dataSync())).toEqual([0, 0.5, 1, 0.25, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0.25, 0.5, 1]);
-    tf.dispose([cams, out]);
+describe('cam-image: ReLU, resize and scaling on the host', () => {
+  function jsCams(maps: tf.Tensor3D): Float32Array {
+    const [n, h, w] = maps.shape;
+    const out = new Float32Array(n * 4096);
+    const data = maps.dataSync() as Float32Array;
+    for (let k = 0; k < n; k++) layerCam(data, h, w, k, out.subarray(k * 4096, (k + 1) * 4096));
+    return out;
+  }
+
+  it('computes what resizeBilinear (half-pixel centres) of the ReLU and min-max scaling compute', () => {
+    for (const { name, maps } of mapCases()) {
+      const want = referenceCams(maps);
+      const got = jsCams(maps);
+      expect(got.reduce((e, v, i) => Math.max(e, Math.abs(v - want[i])), 0), name).toBeLessThan(1e-6);
+      expect(Math.min(...got), name).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...got), name).toBeLessThanOrEqual(1);
+      maps.dispose();
+    }
+  });
+
+  it('scales each image on its own; all-zero stays zero; flat positive becomes ones', () => {
+    const cams = [[0, 2, 4, 1], [0, 0, 0, 0], [3, 3, 3, 3], [1, 2, 3, 5]].map((c) => Float32Array.from(c));
+    for (const c of cams) minMaxScale(c);
+    expect(cams.flatMap((c) => Array.from(c))).toEqual([0, 0.5, 1, 0.25, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0.25, 0.5, 1]);
+    const negative = tf.fill([1, 4, 4], -1) as tf.Tensor3D;
+    expect(Math.max(...jsCams(negative))).toBe(0);
+    negative.dispose();
   });
 
   it('resizes one hot 8x8 cell to a peak over the matching 8x8 block of the 64x64 CAM', () => {
     const a = new Float32Array(64);
     a[2 * 8 + 5] = 1;
-    const A = tf.tensor4d(a, [1, 8, 8, 1]);
-    const G = tf.onesLike(A);
-    const cam = camFromGradients('gradcam', A, G as tf.Tensor4D);
-    const data = cam.dataSync() as Float32Array;
-    expect(cam.shape).toEqual([1, 64, 64]);
+    const map = tf.tensor3d(a, [1, 8, 8]);
+    const data = jsCams(map);
     const peak = argmax(data);
     expect([Math.floor(Math.floor(peak / 64) / 8), Math.floor((peak % 64) / 8)]).toEqual([2, 5]);
     // Half-pixel centres: the block's centre pixels (19.5, 43.5) are at the peak.
     expect(data[19 * 64 + 43]).toBeCloseTo(data[20 * 64 + 44], 6);
     expect(data[19 * 64 + 43]).toBeCloseTo(1, 1);
-    tf.dispose([A, G, cam]);
+    map.dispose();
   });
 
-  it('a negative map is all zero after the ReLU: no evidence, not a scaled-up artefact', () => {
-    const A = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
-    const G = tf.fill([1, 4, 4, 2], -1) as tf.Tensor4D;
-    const cam = camFromGradients('gradcam', A, G);
-    expect(Math.max(...cam.dataSync())).toBe(0);
-    tf.dispose([A, G, cam]);
+  it('averages several layers, each scaled, and scales the mean again', () => {
+    const small = tf.randomUniform([3, 4, 4], -1, 1, 'float32', 11) as tf.Tensor3D;
+    const large = tf.randomUniform([3, 8, 8], -1, 1, 'float32', 12) as tf.Tensor3D;
+    const a = referenceCams(small);
+    const b = referenceCams(large);
+    const both = new Float32Array(3 * 4096);
+    camImages(
+      [
+        { data: small.dataSync() as Float32Array, h: 4, w: 4 },
+        { data: large.dataSync() as Float32Array, h: 8, w: 8 },
+      ],
+      3,
+      both,
+    );
+    for (let k = 0; k < 3; k++) {
+      const mean = Array.from({ length: 4096 }, (_, i) => (a[k * 4096 + i] + b[k * 4096 + i]) / 2);
+      const [mn, mx] = [Math.min(...mean), Math.max(...mean)];
+      const err = mean.reduce((e, v, i) => Math.max(e, Math.abs(both[k * 4096 + i] - (v - mn) / (mx - mn))), 0);
+      expect(err).toBeLessThan(1e-5);
+    }
+    tf.dispose([small, large]);
   });
 });
 

@@ -170,51 +170,75 @@ function run(stages: Stage[], x: tf.Tensor, differentiable: boolean): tf.Tensor 
   return stages.reduce((t, s) => (differentiable ? s.differentiable(t) : s.forward(t)), x);
 }
 
-/** [A_1, ..., A_L, logits] in inference mode. */
-function forward(s: SplitD, images: tf.Tensor4D, layerNames: string[]): tf.Tensor[] {
-  if (!s.forward) return s.features!.apply(images, { training: false }) as tf.Tensor[];
-  const stages = inferenceStages(s.forward);
-  const at = new Map<string, tf.Tensor>();
-  const logits = stages.reduce((t, stage) => {
-    const y = stage.forward(t);
-    at.set(stage.layer, y);
-    return y;
-  }, images as tf.Tensor);
-  return [...layerNames.map((n) => at.get(n)!), logits];
+/** D ready to explain at some target layers: its stages built (and BatchNorm folded) once for many batches. */
+export interface GradCamD {
+  layers: string[];
+  /**
+   * A and dScore/dA for each target layer, for a batch of images [N, 64, 64, 1].
+   * The gradient is of the batch's summed score: in inference mode each image's
+   * score depends on its own activations only, so each slice of the gradient is
+   * that image's own dScore/dA. The caller owns (and disposes) the tensors.
+   */
+  activationsAndGradients(images: tf.Tensor4D, target?: CamTarget): ActivationsAndGradients;
+  /** Frees what preparing made; D itself stays. Use before D's weights change. */
+  dispose(): void;
 }
 
-/**
- * A and dScore/dA for each named layer, for a batch of images [N, 64, 64, 1].
- * The gradient is of the batch's summed score: in inference mode each image's
- * score depends on its own activations only, so each slice of the gradient is
- * that image's own dScore/dA. The caller owns (and disposes) the tensors.
- */
+export function prepareGradCam(D: tf.LayersModel, layerNames: string[]): GradCamD {
+  if (layerNames.length === 0) throw new CamError('name at least one target layer');
+  checkModel(D);
+  const s = split(D, layerNames);
+  const head = s.forward ? inferenceStages(s.forward) : null;
+  const tails = s.tails.map((t) => inferenceStages(t));
+  const dispose = () => {
+    head?.dispose();
+    for (const t of tails) t.dispose();
+  };
+  const forward = (images: tf.Tensor4D): tf.Tensor[] => {
+    if (!head) return s.features!.apply(images, { training: false }) as tf.Tensor[];
+    const at = new Map<string, tf.Tensor>();
+    const logits = head.stages.reduce((t, stage) => {
+      const y = stage.forward(t);
+      at.set(stage.layer, y);
+      return y;
+    }, images as tf.Tensor);
+    return [...layerNames.map((n) => at.get(n)!), logits];
+  };
+  return {
+    layers: layerNames,
+    activationsAndGradients(images, target = 'real') {
+      const score = TARGET_SCORES[target];
+      if (!score) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
+      checkImages(D, images);
+      const [logits, ...pairs] = tf.tidy(() => {
+        const outs = forward(images);
+        const grads = tails.map((tail, i) => tf.grad((a: tf.Tensor) => tf.sum(score(run(tail.stages, a, true))))(outs[i]));
+        return [outs[outs.length - 1], ...layerNames.flatMap((_, i) => [outs[i], grads[i]])];
+      });
+      return {
+        logits: logits as tf.Tensor2D,
+        perLayer: layerNames.map((layer, i) => ({
+          layer,
+          activations: pairs[2 * i] as tf.Tensor4D,
+          gradients: pairs[2 * i + 1] as tf.Tensor4D,
+        })),
+      };
+    },
+    dispose,
+  };
+}
+
+/** prepareGradCam's activations and gradients for one batch, with nothing kept after. */
 export function activationsAndGradients(
   D: tf.LayersModel,
   images: tf.Tensor4D,
   layerNames: string[],
   target: CamTarget = 'real',
 ): ActivationsAndGradients {
-  if (layerNames.length === 0) throw new CamError('name at least one target layer');
-  const score = TARGET_SCORES[target];
-  if (!score) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
-  checkModel(D);
-  checkImages(D, images);
-  const s = split(D, layerNames);
-  const [logits, ...pairs] = tf.tidy(() => {
-    const outs = forward(s, images, layerNames);
-    const grads = layerNames.map((_, i) => {
-      const tail = inferenceStages(s.tails[i]);
-      return tf.grad((a: tf.Tensor) => tf.sum(score(run(tail, a, true))))(outs[i]);
-    });
-    return [outs[outs.length - 1], ...layerNames.flatMap((_, i) => [outs[i], grads[i]])];
-  });
-  return {
-    logits: logits as tf.Tensor2D,
-    perLayer: layerNames.map((layer, i) => ({
-      layer,
-      activations: pairs[2 * i] as tf.Tensor4D,
-      gradients: pairs[2 * i + 1] as tf.Tensor4D,
-    })),
-  };
+  const prepared = prepareGradCam(D, layerNames);
+  try {
+    return prepared.activationsAndGradients(images, target);
+  } finally {
+    prepared.dispose();
+  }
 }

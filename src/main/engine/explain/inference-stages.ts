@@ -69,16 +69,23 @@ function foldBatchNorm(bn: tf.layers.Layer, filter: tf.Tensor4D, bias: tf.Tensor
   const gamma = c.scale ? w[i++] : null;
   const beta = c.center ? w[i++] : null;
   const [mean, variance] = [w[i], w[i + 1]];
-  const invStd = tf.rsqrt(tf.add(variance, c.epsilon));
-  const s = gamma ? tf.mul(gamma, invStd) : invStd;
-  const shifted = tf.sub(bias ?? tf.zerosLike(mean), mean);
-  const folded = tf.mul(shifted, s);
-  return { filter: tf.mul(filter, s) as tf.Tensor4D, bias: (beta ? tf.add(folded, beta) : folded) as tf.Tensor1D };
+  return tf.tidy(() => {
+    const invStd = tf.rsqrt(tf.add(variance, c.epsilon));
+    const s = gamma ? tf.mul(gamma, invStd) : invStd;
+    const folded = tf.mul(bias ? tf.sub(bias, mean) : tf.neg(mean), s);
+    return { filter: tf.mul(filter, s) as tf.Tensor4D, bias: (beta ? tf.add(folded, beta) : folded) as tf.Tensor1D };
+  });
 }
 
-function convStage(plan: ConvPlan): Stage {
+function convStage(plan: ConvPlan, owned: tf.Tensor[]): Stage {
   const [kernel, ownBias] = plan.conv.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
-  const { filter, bias } = plan.bn ? foldBatchNorm(plan.bn, kernel, plan.useBias ? (ownBias ?? null) : null) : { filter: kernel, bias: plan.useBias ? (ownBias ?? null) : null };
+  const convBias = plan.useBias ? (ownBias ?? null) : null;
+  let filter = kernel;
+  let bias = convBias;
+  if (plan.bn) {
+    ({ filter, bias } = foldBatchNorm(plan.bn, kernel, convBias));
+    owned.push(filter, bias);
+  }
   const { strides, padding, dilationRate: dilations } = plan.config;
   const act = plan.act;
   const base = { filter, strides, pad: padding, dilations, bias: bias ?? undefined };
@@ -135,7 +142,22 @@ export function planStages(chain: tf.layers.Layer[], keep: ReadonlySet<string>):
   return plans;
 }
 
-/** The planned stages with D's current weights (folded ones are new tensors: call inside tf.tidy). */
-export function inferenceStages(plans: StagePlan[]): Stage[] {
-  return plans.map((p) => (p.kind === 'conv' ? convStage(p) : layerStage(p.layer)));
+/** D's planned stages with its current weights; the folded weights are D's until `dispose`. */
+export interface InferenceStages {
+  stages: Stage[];
+  /** Frees the folded weights (never D's own). */
+  dispose(): void;
+}
+
+/**
+ * Folds once for many batches: the explain job runs hundreds of batches through
+ * one checkpoint, and folding is ~8 small kernels per block. The stages read D's
+ * weights as they are now: make new ones after D's weights change.
+ */
+export function inferenceStages(plans: StagePlan[]): InferenceStages {
+  const owned: tf.Tensor[] = [];
+  const stages = plans.map((p) => (p.kind === 'conv' ? convStage(p, owned) : layerStage(p.layer)));
+  // Kept: a caller inside tf.tidy must not lose them at the end of its scope.
+  for (const t of owned) tf.keep(t);
+  return { stages, dispose: () => tf.dispose(owned) };
 }

@@ -7,7 +7,7 @@ import type { ExplainJob, WorkerToHost } from '../protocol.js';
 import { loadModel, verifyCheckpointKind } from '../train/checkpoint.js';
 import { trainingIndices } from '../data/run-indices.js';
 import { measureFocusBatch, quantizeCam } from './focus.js';
-import { computeCams } from './methods.js';
+import { createCamExplainer, type CamExplainer } from './methods.js';
 
 /**
  * Explains D at each requested epoch on the requested samples, in batches, and
@@ -23,7 +23,9 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
   for (const { epoch, dir, sha256 } of job.epochs) {
     verifyCheckpointKind(dir, 'discriminator', sha256);
     const d = await loadModel(path.join(dir, 'discriminator', 'model.json'));
+    let explainer: CamExplainer | undefined;
     try {
+      explainer = createCamExplainer(d, { layers: job.layers.length ? job.layers : undefined, method: job.method, target: job.target });
       let announced = false;
       for (let start = 0; start < indices.length; start += job.batchSize) {
         if (cancelled()) return 'cancelled';
@@ -33,7 +35,7 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
         const x = tf.tensor4d(images, [batch.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
         let result;
         try {
-          result = await computeCams(d, x, { layers: job.layers.length ? job.layers : undefined, method: job.method, target: job.target });
+          result = await explainer.explain(x);
         } finally {
           x.dispose();
         }
@@ -54,6 +56,7 @@ export async function runExplainJob(job: ExplainJob, send: (m: WorkerToHost) => 
       }
       send({ type: 'explainEpochDone', epoch });
     } finally {
+      explainer?.dispose();
       d.dispose();
     }
   }

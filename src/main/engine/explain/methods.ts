@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../../../shared/config.js';
-import { CAM_METHODS, type CamMethod, type CamTarget } from '../../../shared/explain.js';
-import { activationsAndGradients, CamError, defaultTargetLayer, targetLayer } from './activations.js';
+import { CAM_METHODS, CAM_TARGETS, type CamMethod, type CamTarget } from '../../../shared/explain.js';
+import { camImages, type LayerMaps } from './cam-image.js';
+import { CamError, checkImages, defaultTargetLayer, prepareGradCam, targetLayer } from './activations.js';
 
 // One CAM pipeline for the whole Grad-CAM family:
 //   map = sum_k (weights * A)_k  ->  ReLU  ->  bilinear to 64x64  ->  min-max to [0, 1]
 // The methods differ only in the weights (per channel, or per element), as in
 // pytorch-grad-cam. Several layers: each layer's scaled CAM, averaged, re-scaled.
+// The map is the backend's work; the rest is done on the host (cam-image.ts).
 
-/** Below this share of its maximum, a CAM's range counts as flat. */
-const FLAT = 1e-6;
 const PP_EPS = 1e-6;
 
 /**
@@ -50,37 +50,6 @@ export function weightedMap(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D):
   }) as tf.Tensor3D;
 }
 
-/**
- * Per image, (x - min) / (max - min) over [N, H, W] with x >= 0. A CAM whose
- * max is 0 stays all zeros ("no evidence"); a flat positive CAM (every pixel
- * equally important) becomes all ones rather than 0/0.
- */
-export function minMaxScale(cams: tf.Tensor3D): tf.Tensor3D {
-  // Per-image [n, 1] factors broadcast over the pixels (no tiling: Tile is
-  // slow on wasm and the masks would be as large as the CAMs).
-  return tf.tidy(() => {
-    const [n, h, w] = cams.shape;
-    const flat = tf.reshape(cams, [n, h * w]);
-    const mn = tf.min(flat, 1, true);
-    const mx = tf.max(flat, 1, true);
-    const range = tf.sub(mx, mn);
-    const isFlat = tf.lessEqual(range, tf.mul(mx, FLAT));
-    const varies = tf.cast(tf.logicalNot(isFlat), 'float32');
-    const flatPositive = tf.cast(tf.logicalAnd(isFlat, tf.greater(mx, 0)), 'float32');
-    const scale = tf.div(varies, tf.where(isFlat, tf.onesLike(range), range));
-    return tf.reshape(tf.add(tf.mul(tf.sub(flat, mn), scale), flatPositive), [n, h, w]);
-  }) as tf.Tensor3D;
-}
-
-/** One layer's CAM: weighted map, ReLU, half-pixel bilinear to 64x64, min-max. */
-export function camFromGradients(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const map = tf.relu(weightedMap(method, A, dA));
-    const up = tf.image.resizeBilinear(tf.expandDims(map, 3) as tf.Tensor4D, [IMAGE_SIZE, IMAGE_SIZE], false, true);
-    return minMaxScale(tf.squeeze(up, [3]) as tf.Tensor3D);
-  });
-}
-
 export interface CamOptions {
   /** Target layers (averaged when several); default: defaultTargetLayer(D). */
   layers?: string[];
@@ -107,34 +76,58 @@ export function resolveLayers(D: tf.LayersModel, layers: string[] | undefined): 
   return names;
 }
 
-/** CAMs of D for images [N, 64, 64, 1] in [-1, 1]. Leaves no tensors behind. */
-export async function computeCams(D: tf.LayersModel, images: tf.Tensor4D, opts: CamOptions = {}): Promise<CamResult> {
+/** D prepared for CAMs at fixed layers, method and target: one per checkpoint, for all its batches. */
+export interface CamExplainer {
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  /** CAMs of images [N, 64, 64, 1] in [-1, 1]. Leaves no tensors behind. */
+  explain(images: tf.Tensor4D): Promise<CamResult>;
+  /** Frees what preparing made (D stays). Use before D's weights change. */
+  dispose(): void;
+}
+
+export function createCamExplainer(D: tf.LayersModel, opts: CamOptions = {}): CamExplainer {
   const method = opts.method ?? 'gradcam';
   const target = opts.target ?? 'real';
   const batchSize = opts.batchSize ?? 64;
   if (!CAM_METHODS.includes(method)) throw new CamError(`unknown CAM method "${method}"; use one of ${CAM_METHODS.join(', ')}`);
+  if (!CAM_TARGETS.includes(target)) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CamError(`batchSize must be a whole number >= 1, got ${batchSize}`);
   const layers = resolveLayers(D, opts.layers);
-  const n = images.shape[0];
+  const prepared = prepareGradCam(D, layers);
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const cams = new Float32Array(n * pixels);
-  const scores = new Float32Array(n);
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    const [cam, logits] = tf.tidy(() => {
-      const x = count === n ? images : (tf.slice(images, [start, 0, 0, 0], [count, -1, -1, -1]) as tf.Tensor4D);
-      const ag = activationsAndGradients(D, x, layers, target);
-      const perLayer = ag.perLayer.map(({ activations, gradients }) => camFromGradients(method, activations, gradients));
-      const mixed = perLayer.length === 1 ? perLayer[0] : minMaxScale(tf.mean(tf.stack(perLayer), 0) as tf.Tensor3D);
-      return [mixed, ag.logits];
-    });
-    try {
-      cams.set(await cam.data(), start * pixels);
-      scores.set(await logits.data(), start);
-    } finally {
-      cam.dispose();
-      logits.dispose();
+  const explain = async (images: tf.Tensor4D): Promise<CamResult> => {
+    checkImages(D, images);
+    const n = images.shape[0];
+    const cams = new Float32Array(n * pixels);
+    const scores = new Float32Array(n);
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      const [logits, ...maps] = tf.tidy(() => {
+        const x = count === n ? images : (tf.slice(images, [start, 0, 0, 0], [count, -1, -1, -1]) as tf.Tensor4D);
+        const ag = prepared.activationsAndGradients(x, target);
+        return [ag.logits, ...ag.perLayer.map(({ activations, gradients }) => weightedMap(method, activations, gradients))];
+      });
+      try {
+        const perLayer = await Promise.all(maps.map(async (m): Promise<LayerMaps> => ({ data: (await m.data()) as Float32Array, h: m.shape[1]!, w: m.shape[2]! })));
+        camImages(perLayer, count, cams.subarray(start * pixels, (start + count) * pixels));
+        scores.set(await logits.data(), start);
+      } finally {
+        tf.dispose([logits, ...maps]);
+      }
     }
+    return { cams, scores, layers, method, target };
+  };
+  return { layers, method, target, explain, dispose: () => prepared.dispose() };
+}
+
+/** CAMs of D for images [N, 64, 64, 1] in [-1, 1], D prepared for this call only. Leaves no tensors behind. */
+export async function computeCams(D: tf.LayersModel, images: tf.Tensor4D, opts: CamOptions = {}): Promise<CamResult> {
+  const explainer = createCamExplainer(D, opts);
+  try {
+    return await explainer.explain(images);
+  } finally {
+    explainer.dispose();
   }
-  return { cams, scores, layers, method, target };
 }

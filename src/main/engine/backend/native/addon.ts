@@ -65,13 +65,15 @@ export interface NativeAddon {
     alignCorners: number,
     halfPixelCenters: number,
   ): void;
+  /** Grad-CAM's ReLU, resize to size x size and min-max scaling, as src/main/engine/explain/cam-image.ts. */
+  camImages(maps: Float32Array, out: Float32Array, n: number, h: number, w: number, size: number, flat: number): void;
   info(): { isa: string; mr: number; nr: number; threads: number };
   setThreads(n: number): void;
 }
 
 const PACKAGE = 'gan-focus-native-kernels';
 const FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'binary', 'unary', 'reduce',
-  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'centeredSquareGrad', 'tile', 'resizeBilinear', 'info', 'setThreads'] as const;
+  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'centeredSquareGrad', 'tile', 'resizeBilinear', 'camImages', 'info', 'setThreads'] as const;
 
 /** Where a build of packages/native-kernels may be, most specific first. */
 function candidates(): string[] {
