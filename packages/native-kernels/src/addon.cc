@@ -162,6 +162,16 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     const float* A = a.f32(0, batch ? na : 0, "a");
     const float* B = a.f32(1, batch ? nb : 0, "b");
     float* C = a.f32(2, (size_t)batch * M * N, "c");
+    if (N == 1 && !ta) {
+      // B is one contiguous column either way (transposed or not).
+      auto rows = [&](int i) { nk::gemv(M, K, A + sa * i, K, B + sb * i, C + (size_t)i * M); };
+      if ((double)batch * M * K < 1e6) {
+        for (int i = 0; i < batch; i++) rows(i);
+      } else {
+        nk::parallel_for(batch, rows);
+      }
+      return undefined(env);
+    }
     std::vector<float> at;
     if (ta) at.resize((size_t)M * K);
     for (int i = 0; i < batch; i++) {

@@ -75,6 +75,21 @@ void Epilogue::apply_pixels(float* c, int pixels, int n, int col0) const {
   epilogue_pixels<kLinear>(c, pixels, n, b, alpha);
 }
 
+NK_CLONES void gemv(int M, int K, const float* a, size_t lda, const float* x, float* y) {
+  for (int m = 0; m < M; m++) {
+    const float* row = a + (size_t)m * lda;
+    // 16 independent lanes: vectorisable without reassociating one sum.
+    float lanes[16] = {};
+    int k = 0;
+    for (; k + 16 <= K; k += 16)
+      for (int j = 0; j < 16; j++) lanes[j] += row[k + j] * x[k + j];
+    for (; k < K; k++) lanes[k & 15] += row[k] * x[k];
+    float s = 0.f;
+    for (int j = 0; j < 16; j++) s += lanes[j];
+    y[m] = s;
+  }
+}
+
 void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e) {
   if (M <= 0 || N <= 0) return;
   const MicroKernels& uk = micro_kernels();

@@ -75,6 +75,10 @@ struct Epilogue {
 
 void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e = {});
 
+// y[m] = a[m, :] . x for a row-major [M, K] matrix (lda): the N = 1 product,
+// which a GEMM's 16-wide column strips would mostly waste.
+void gemv(int M, int K, const float* a, size_t lda, const float* x, float* y);
+
 // Per-thread scratch, 64-byte aligned, reused across calls; slots are
 // independent: 0 explicit patch matrix, 1 packed B, 2 zero run, 3 convolution
 // side buffers (border windows, the transposed convolution's T).

@@ -114,6 +114,11 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     [[2, 4, 40, 33], [2, 4, 33, 17], false, false],
     [[3, 40, 33], [1, 33, 70], false, false],
     [[1, 6, 5], [4, 6, 9], true, false],
+    // One output column (Grad-CAM's weighted sum): the matrix-vector path.
+    [[64, 16, 128], [64, 128, 1], false, false],
+    [[3, 9, 37], [3, 1, 37], false, true],
+    [[2, 5, 21], [1, 21, 1], false, false],
+    [[4, 300, 1000], [4, 1000, 1], false, false],
   ] as [number[], number[], boolean, boolean][])('matMul %j x %j (transpose a %s, b %s)', async (as, bs, ta, tb) => {
     const a = randomArray(5, as.reduce((p, q) => p * q, 1));
     const b = randomArray(6, bs.reduce((p, q) => p * q, 1));
