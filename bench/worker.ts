@@ -26,10 +26,13 @@ export interface WorkerOptions {
   widths: number[];
   archs: Architecture[];
   kinds: ('train' | 'gradcam')[];
-  /** Timed iterations per width (warm-up is one iteration, two for Grad-CAM). */
+  /** Timed iterations per width (warm-up is one iteration, GRADCAM_WARMUP for Grad-CAM). */
   runs: (kind: 'train' | 'gradcam', width: number) => number;
   send: (r: WorkerResult) => void;
 }
+
+/** Untimed Grad-CAM batches before the timed ones; bench/reference/dcgan_step.py uses the same. */
+const GRADCAM_WARMUP = 5;
 
 function randomImages(): tf.Tensor4D {
   return tf.randomUniform([BATCH, 64, 64, 1], -1, 1, 'float32', 7) as tf.Tensor4D;
@@ -62,8 +65,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         // As the explain job does: D prepared once per checkpoint, then batch after batch.
         const explainer = createCamExplainer(models.discriminator);
         const cam = () => explainer.explain(images);
-        await cam();
-        await cam();
+        // A Grad-CAM batch is short: a few more warm-up runs let the JIT settle,
+        // as it has in a job's hundreds of batches (the reference warms up as long).
+        for (let i = 0; i < GRADCAM_WARMUP; i++) await cam();
         const before = tf.memory().numTensors;
         const runs = opts.runs('gradcam', width);
         const ms = await medianMs(cam, 0, runs);

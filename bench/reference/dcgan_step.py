@@ -161,12 +161,14 @@ def main():
     for arch in archs:
         for width in widths:
             steps = args.steps or {16: 8, 32: 5}.get(width, 3)
-            for kind, fn, reps in (("train", train_case, steps), ("gradcam", gradcam_case, steps * 3)):
+            # Grad-CAM batches are short: more of them, after as many warm-up
+            # runs as bench/worker.ts gives its own (GRADCAM_WARMUP).
+            for kind, fn, warmup, reps in (("train", train_case, 2, steps), ("gradcam", gradcam_case, 5, steps * 4)):
                 if args.kind and kind not in args.kind:
                     continue
                 best = None
                 for fmt in ("contiguous", "channels_last"):
-                    ms = fn(width, arch, fmt, 2, reps)
+                    ms = fn(width, arch, fmt, warmup, reps)
                     if best is None or ms < best[0]:
                         best = (ms, fmt)
                 print(json.dumps({
