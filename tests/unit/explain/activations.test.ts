@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   activationsAndGradients,
   CamError,
+  prepareGradCam,
   defaultTargetLayer,
   spatialLayerNames,
   targetLayer,
@@ -87,6 +88,34 @@ describe('activationsAndGradients: dScore/dA', () => {
       expect(Array.from(f)).toEqual(Array.from(r, (v) => -v));
     }
     tf.dispose([x, real.logits, fake.logits, ...[real, fake].flatMap((s) => s.perLayer.flatMap((p) => [p.activations, p.gradients]))]);
+    D.dispose();
+  });
+
+  it('after an affine tail (the default target) gives every image the autodiff gradient, computed once', () => {
+    const D = buildTinyD({ channels: 3, blocks: 3 });
+    setBatchNormStats(D);
+    const x = tf.randomUniform([3, 64, 64, 1], -1, 1, 'float32', 23) as tf.Tensor4D;
+    const [kh] = D.getLayer('head').getWeights();
+    const before = tf.memory().numTensors;
+    const prepared = prepareGradCam(D, ['block3']);
+    const folded = tf.memory().numTensors - before;
+    expect(folded).toBe(2 * 2); // blocks 2 and 3: a filter and a bias each
+    for (const target of ['real', 'fake'] as const) {
+      const out = prepared.activationsAndGradients(x, target);
+      const [{ activations: A, gradients: G }] = out.perLayer;
+      // Autodiff of the head, written out from its weights, at these very activations.
+      const sign = target === 'real' ? 1 : -1;
+      const want = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.mul(tf.sum(tf.conv2d(a as tf.Tensor4D, kh as tf.Tensor4D, 1, 'valid')), sign))(A));
+      expect(G.shape).toEqual(A.shape);
+      const g = G.dataSync();
+      want.dataSync().forEach((v, i) => expect(g[i]).toBeCloseTo(v, 6));
+      tf.dispose([want, out.logits, A, G]);
+    }
+    // The constant gradients (one per target) live with the prepared D, and go with it.
+    expect(tf.memory().numTensors).toBe(before + folded + 2);
+    prepared.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x]);
     D.dispose();
   });
 

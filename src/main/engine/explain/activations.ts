@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CAM_TARGETS, type CamTarget } from '../../../shared/explain.js';
-import { inferenceStages, planStages, type Stage, type StagePlan } from './inference-stages.js';
+import { inferenceStages, isAffine, planStages, type Stage, type StagePlan } from './inference-stages.js';
 
 // Activations A of D's target layers and the gradients dScore/dA, in inference
 // mode (BatchNorm uses its moving statistics). D runs as fused stages
@@ -190,9 +190,26 @@ export function prepareGradCam(D: tf.LayersModel, layerNames: string[]): GradCam
   const s = split(D, layerNames);
   const head = s.forward ? inferenceStages(s.forward) : null;
   const tails = s.tails.map((t) => inferenceStages(t));
+  // After the default target (the last block) D is one linear convolution to
+  // the logit: the gradient is the same for every image, so it is computed
+  // once (per target) instead of by a forward and a backward pass per batch.
+  const constants = s.tails.map((t) => (isAffine(t) ? new Map<CamTarget, tf.Tensor>() : null));
+  const gradient = (i: number, a: tf.Tensor, target: CamTarget): tf.Tensor => {
+    const score = TARGET_SCORES[target];
+    const of = (x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.sum(score(run(tails[i].stages, y, true))))(x);
+    const cache = constants[i];
+    if (!cache) return of(a);
+    let g = cache.get(target);
+    if (!g) {
+      g = tf.keep(of(tf.zeros([1, ...a.shape.slice(1)])));
+      cache.set(target, g);
+    }
+    return tf.broadcastTo(g, a.shape);
+  };
   const dispose = () => {
     head?.dispose();
     for (const t of tails) t.dispose();
+    for (const c of constants) if (c) tf.dispose([...c.values()]);
   };
   const forward = (images: tf.Tensor4D): tf.Tensor[] => {
     if (!head) return s.features!.apply(images, { training: false }) as tf.Tensor[];
@@ -207,12 +224,11 @@ export function prepareGradCam(D: tf.LayersModel, layerNames: string[]): GradCam
   return {
     layers: layerNames,
     activationsAndGradients(images, target = 'real') {
-      const score = TARGET_SCORES[target];
-      if (!score) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
+      if (!TARGET_SCORES[target]) throw new CamError(`unknown target "${target}"; use one of ${CAM_TARGETS.join(', ')}`);
       checkImages(D, images);
       const [logits, ...pairs] = tf.tidy(() => {
         const outs = forward(images);
-        const grads = tails.map((tail, i) => tf.grad((a: tf.Tensor) => tf.sum(score(run(tail.stages, a, true))))(outs[i]));
+        const grads = layerNames.map((_, i) => gradient(i, outs[i], target));
         return [outs[outs.length - 1], ...layerNames.flatMap((_, i) => [outs[i], grads[i]])];
       });
       return {

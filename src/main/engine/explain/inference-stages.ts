@@ -142,6 +142,23 @@ export function planStages(chain: tf.layers.Layer[], keep: ReadonlySet<string>):
   return plans;
 }
 
+/** Layers that are affine maps in inference mode, whatever their weights. */
+const AFFINE_LAYERS = new Set(['Flatten', 'Reshape', 'BatchNormalization']);
+
+/**
+ * Whether the planned chain is an affine map of its input (convolutions and
+ * dense layers without an activation, BatchNorm in inference mode, reshapes):
+ * then its gradient is one constant, whatever the input.
+ */
+export function isAffine(plans: StagePlan[]): boolean {
+  return plans.every((p) => {
+    if (p.kind === 'conv') return p.act.kind === 'linear';
+    const name = p.layer.getClassName();
+    const activation = (p.layer.getConfig() as { activation?: string }).activation;
+    return AFFINE_LAYERS.has(name) || ((name === 'Conv2D' || name === 'Dense') && (activation ?? 'linear') === 'linear');
+  });
+}
+
 /** D's planned stages with its current weights; the folded weights are D's until `dispose`. */
 export interface InferenceStages {
   stages: Stage[];
