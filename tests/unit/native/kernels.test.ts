@@ -77,6 +77,8 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
   // as it is produced; other activations and biases go through a separate pass.
   it.each([
     ['the GEMM path', [2, 9, 9, 5], [3, 3, 5, 20], 2, 'same'],
+    // 4 x 4 x 96: K is summed in chunks, and the epilogue must wait for the last.
+    ['the GEMM path, K in several passes', [2, 8, 8, 96], [4, 4, 96, 40], 2, 'same'],
     ['the small-patch path (1 input channel)', [2, 16, 16, 1], [4, 4, 1, 8], 2, 'same'],
     ['the single-output path (co = 1)', [3, 8, 8, 6], [8, 8, 6, 1], 1, 'valid'],
   ] as [string, [number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][])(
