@@ -109,6 +109,18 @@ describe('weightedMap: the per-method formulas', () => {
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
     tf.dispose([A, G, map]);
   });
+
+  it.each(CAM_METHODS)('%s with one gradient for the batch ([1, h, w, C]) equals it given to every image', (method) => {
+    const [n, h, w, c] = [3, 3, 4, 5];
+    const A = tf.randomUniform([n, h, w, c], -0.5, 2, 'float32', 13) as tf.Tensor4D;
+    const G1 = tf.randomUniform([1, h, w, c], -1, 1, 'float32', 14) as tf.Tensor4D;
+    const G = tf.tile(G1, [n, 1, 1, 1]) as tf.Tensor4D;
+    const [one, each] = [weightedMap(method, A, G1), weightedMap(method, A, G)];
+    expect(one.shape).toEqual([n, h, w]);
+    const want = each.dataSync();
+    one.dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    tf.dispose([A, G1, G, one, each]);
+  });
 });
 
 describe('cam-image: ReLU, resize and scaling on the host', () => {

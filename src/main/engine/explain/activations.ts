@@ -29,7 +29,7 @@ export interface LayerGradients {
   layer: string;
   /** A: [N, h, w, C]. */
   activations: tf.Tensor4D;
-  /** dScore/dA: [N, h, w, C]. */
+  /** dScore/dA: [N, h, w, C], or [1, h, w, C] when it is the same for every image (an affine tail). */
   gradients: tf.Tensor4D;
 }
 
@@ -204,7 +204,8 @@ export function prepareGradCam(D: tf.LayersModel, layerNames: string[]): GradCam
       g = tf.keep(of(tf.zeros([1, ...a.shape.slice(1)])));
       cache.set(target, g);
     }
-    return tf.broadcastTo(g, a.shape);
+    // Not broadcast to N copies: the CAM methods broadcast it as they use it.
+    return tf.clone(g);
   };
   const dispose = () => {
     head?.dispose();

@@ -13,7 +13,8 @@ import { CamError, checkImages, defaultTargetLayer, prepareGradCam, targetLayer 
 const PP_EPS = 1e-6;
 
 /**
- * The channel-summed map [N, h, w] before the ReLU.
+ * The channel-summed map [N, h, w] before the ReLU, for A [N, h, w, C] and
+ * dA of the same shape or [1, h, w, C] (the same for every image).
  * - gradcam:   w_k = mean_ij dA_kij;                       map = sum_k w_k A_k
  * - gradcam++: a_kij = g^2 / (2 g^2 + sum_ij(A_k) g^3 + eps), g = dA_kij;
  *              w_k = sum_ij ReLU(g) a_kij;                  map = sum_k w_k A_k
@@ -24,9 +25,11 @@ export function weightedMap(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D):
   return tf.tidy(() => {
     switch (method) {
       case 'gradcam': {
-        // sum_k w_k A_k as one matrix product per image ([hw, C] x [C, 1]),
-        // without an [N, h, w, C] temporary.
+        // sum_k w_k A_k as one matrix-vector product per image ([hw, C] x [C, 1]),
+        // without an [N, h, w, C] temporary; one product for the whole batch
+        // when the weights are the same for every image (dA of batch 1).
         const [n, h, w, c] = A.shape;
+        if (dA.shape[0] === 1) return tf.reshape(tf.matMul(tf.reshape(A, [n * h * w, c]), tf.reshape(tf.mean(dA, [1, 2]), [c, 1])), [n, h, w]);
         const weights = tf.reshape(tf.mean(dA, [1, 2]), [n, c, 1]);
         return tf.reshape(tf.matMul(tf.reshape(A, [n, h * w, c]), weights), [n, h, w]);
       }
