@@ -12,8 +12,8 @@ import { median } from './timing.js';
 import type { WorkerResult } from './worker.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Rounds per case: Grad-CAM batches are short enough to repeat, and near PyTorch's time (see main). */
-const ROUNDS: Record<string, number> = { train: 1, gradcam: 3 };
+/** Rounds per case: Grad-CAM batches are short enough to repeat, and close to PyTorch's time (see main). */
+const ROUNDS: Record<string, number> = { train: 1, gradcam: 5 };
 const ALL_BACKENDS = ['native-cpu', 'wasm', 'cpu'];
 /** The pure-JS backend takes minutes per training step: width 16 and the first D variant only. */
 const CPU_WIDTHS = new Set([16]);
@@ -127,9 +127,10 @@ async function main(): Promise<void> {
   for (const width of o.widths) {
     for (const arch of o.archs) {
       for (const kind of o.kinds) {
-        // Interleaved rounds (PyTorch, then each path, again and again), each
-        // side's median over the rounds: on a shared machine a slow minute then
-        // hits both sides, not whichever happened to run in it.
+        // Interleaved rounds (PyTorch, then each path, again and again): on a
+        // shared machine a slow minute then hits both sides, not whichever
+        // happened to run in it. Printed: each side's median time, and the
+        // median of the rounds' ratios.
         const refs = new Map<string, ReferenceResult[]>();
         const ours = new Map<string, WorkerResult[]>();
         for (let round = 0; round < ROUNDS[kind]; round++) {
@@ -153,11 +154,14 @@ async function main(): Promise<void> {
           const r = combineRounds(rounds);
           const ref = refs.get(r.case);
           const refMs = ref ? median(ref.map((x) => x.ms)) : null;
+          // Each round's ratio is of two runs a few seconds apart: their median
+          // resists the machine's speed drifting between rounds.
+          const paired = ref && ref.length === rounds.length ? median(rounds.map((x, k) => x.ms / ref[k].ms)) : null;
           printRow(o, {
             ...r,
             referenceMs: refMs,
             referencePeakRssMb: ref ? Math.max(...ref.map((x) => x.peakRssMB)) : null,
-            ratio: refMs ? r.ms / refMs : null,
+            ratio: paired ?? (refMs ? r.ms / refMs : null),
           });
         }
       }

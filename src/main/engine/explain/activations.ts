@@ -7,8 +7,9 @@ import { inferenceStages, isAffine, planStages, type Stage, type StagePlan } fro
 // (inference-stages.ts) that stop at each target layer, yielding A and D's
 // logits; the layers after the target are re-applied to A as a function, so
 // tf.grad differentiates the score by A directly, with nothing but tf ops (any
-// backend). A D that is not a plain chain before its targets runs as a Layers
-// sub-model instead.
+// backend); when those layers are affine the gradient is one constant, taken
+// once per prepared D. A D that is not a plain chain before its targets runs as
+// a Layers sub-model instead.
 
 /** Thrown for a D or a request Grad-CAM cannot serve; the message says why. */
 export class CamError extends Error {
@@ -177,7 +178,8 @@ export interface GradCamD {
    * A and dScore/dA for each target layer, for a batch of images [N, 64, 64, 1].
    * The gradient is of the batch's summed score: in inference mode each image's
    * score depends on its own activations only, so each slice of the gradient is
-   * that image's own dScore/dA. The caller owns (and disposes) the tensors.
+   * that image's own dScore/dA (or one slice for all, see LayerGradients). The
+   * caller owns (and disposes) the tensors.
    */
   activationsAndGradients(images: tf.Tensor4D, target?: CamTarget): ActivationsAndGradients;
   /** Frees what preparing made; D itself stays. Use before D's weights change. */

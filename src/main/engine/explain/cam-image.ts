@@ -4,8 +4,8 @@ import { loadAddon } from '../backend/native/addon.js';
 // A CAM's last steps on the host. The channel-summed maps are tiny ([N, h, w],
 // h = w = 4..32), so they are read back as they are, and ReLU, resize and
 // min-max scaling become one pass that writes each 64x64 pixel once, straight
-// into the result: as tensor ops they were ~17 kernels, with passes over every
-// pixel for the resize, the minimum, the maximum and the scaling, and then a
+// into the result. As tensor ops they would be ~17 kernels, with passes over
+// every pixel for the resize, the minimum, the maximum and the scaling, and a
 // read-back 16 to 256 times larger than the maps.
 //
 // The scaling can come first because the resize is linear with weights that
