@@ -12,8 +12,8 @@ import { median } from './timing.js';
 import type { WorkerResult } from './worker.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Rounds per case: Grad-CAM batches are short enough to repeat, and close to PyTorch's time (see main). */
-const ROUNDS: Record<string, number> = { train: 1, gradcam: 5 };
+/** Rounds per case for PyTorch and the native path (see main); wasm and cpu run once. */
+const ROUNDS: Record<string, number> = { train: 3, gradcam: 5 };
 const ALL_BACKENDS = ['native-cpu', 'wasm', 'cpu'];
 /** The pure-JS backend takes minutes per training step: width 16 and the first D variant only. */
 const CPU_WIDTHS = new Set([16]);
@@ -141,7 +141,8 @@ async function main(): Promise<void> {
               printNote(o, (err as Error).message);
             }
           }
-          for (const backend of o.backends) {
+          // Only the native path is near PyTorch's time; the others run once.
+          for (const backend of round === 0 ? o.backends : o.backends.filter((b) => b === 'native-cpu')) {
             if (backend === 'cpu' && (!CPU_WIDTHS.has(width) || arch !== o.archs[0])) continue;
             const args = ['--backend', backend, '--widths', String(width), '--archs', arch, '--kinds', kind];
             if (o.steps) args.push('--steps', String(o.steps));
