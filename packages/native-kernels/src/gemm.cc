@@ -24,7 +24,6 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 // Rows of B per pass over K: 256 x 32 floats is 32 KB, within a 48 KB L1.
 constexpr int kChunkRows = 256;
 
-
 }  // namespace
 
 float* scratch(int slot, size_t floats) {

@@ -21,6 +21,16 @@ import { loadAddon } from '../backend/native/addon.js';
 /** Below this share of its maximum, a CAM's range counts as flat. */
 const FLAT = 1e-6;
 
+/**
+ * The value of every pixel of a CAM ranging over [lo, hi] that counts as flat:
+ * all zeros when its max is 0 ("no evidence"), all ones when it is positive
+ * (every pixel equally important, rather than 0/0); null when it is not flat.
+ */
+function flatValue(lo: number, hi: number): number | null {
+  if (!(hi - lo <= hi * FLAT)) return null;
+  return hi > 0 ? 1 : 0;
+}
+
 /** tf.image.resizeBilinear's taps from `size` pixels to 64, half-pixel centres (alignCorners false). */
 interface Taps {
   /** For each output pixel: the two source pixels and the weight of the second. */
@@ -64,9 +74,7 @@ let across = new Float64Array(0);
 /**
  * Image k's CAM from one layer's maps [N, h, w] (before the ReLU), into `out`
  * (64x64): tf.image.resizeBilinear(relu(map), [64, 64], false, true), then
- * (x - min) / (max - min). A CAM whose max is 0 stays all zeros ("no
- * evidence"); a flat positive CAM (every pixel equally important) becomes all
- * ones rather than 0/0.
+ * (x - min) / (max - min), or flatValue's constant for a flat CAM.
  */
 export function layerCam(maps: Float32Array, h: number, w: number, k: number, out: Float32Array): void {
   const S = IMAGE_SIZE;
@@ -94,12 +102,12 @@ export function layerCam(maps: Float32Array, h: number, w: number, k: number, ou
       if (v > hi) hi = v;
     }
   }
-  const range = hi - lo;
-  if (range <= hi * FLAT) {
-    out.fill(hi > 0 ? 1 : 0);
+  const flat = flatValue(lo, hi);
+  if (flat !== null) {
+    out.fill(flat);
     return;
   }
-  const scale = 1 / range;
+  const scale = 1 / (hi - lo);
   for (let i = 0; i < h * S; i++) a[i] = (a[i] - lo) * scale;
   for (let y = 0; y < S; y++) {
     const top = ty.lo[y] * S;
@@ -115,7 +123,7 @@ export function layerCam(maps: Float32Array, h: number, w: number, k: number, ou
   }
 }
 
-/** (x - min) / (max - min) in place, with layerCam's rules for a flat CAM. */
+/** (x - min) / (max - min) in place, or flatValue's constant for a flat CAM. */
 export function minMaxScale(cam: Float32Array): void {
   let lo = Infinity;
   let hi = -Infinity;
@@ -124,12 +132,12 @@ export function minMaxScale(cam: Float32Array): void {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const range = hi - lo;
-  if (range <= hi * FLAT) {
-    cam.fill(hi > 0 ? 1 : 0);
+  const flat = flatValue(lo, hi);
+  if (flat !== null) {
+    cam.fill(flat);
     return;
   }
-  const scale = 1 / range;
+  const scale = 1 / (hi - lo);
   for (let i = 0; i < cam.length; i++) cam[i] = (cam[i] - lo) * scale;
 }
 
