@@ -9,6 +9,7 @@ test('every control in every view has an accessible name', async ({ app, page })
     const controls = page.locator('main').locator('button:visible, input:visible, select:visible, textarea:visible, a[href]:visible');
     // Views fill in as their data arrives: wait for a control that comes with the data.
     await expect(page.locator('main a[href^="#/run/"]:visible, main input:visible, main select:visible').first()).toBeVisible();
+    await expect(page.locator('main').getByText('Loading…')).toHaveCount(0);
     const n = await controls.count();
     for (let i = 0; i < n; i++) await expect(controls.nth(i), `${view} control ${i}`).toHaveAccessibleName(/\S/);
   }

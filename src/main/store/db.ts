@@ -46,6 +46,17 @@ export function transaction<T>(db: Database, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
 
+const statements = new WeakMap<Database, Map<string, BetterSqlite3.Statement>>();
+
+/** The statement for `sql`, prepared once per connection: preparing costs more than running a small write. */
+export function cachedStatement(db: Database, sql: string): BetterSqlite3.Statement {
+  let bySql = statements.get(db);
+  if (!bySql) statements.set(db, (bySql = new Map()));
+  let st = bySql.get(sql);
+  if (!st) bySql.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 function explain(file: string, e: unknown): Error {
   const code = (e as { code?: string }).code;
   if (code === 'SQLITE_NOTADB') {

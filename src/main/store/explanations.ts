@@ -1,8 +1,9 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { sampleId } from '../../shared/config.js';
 import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, ReviewDecision, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
-import { transaction, type Database } from './db.js';
+import { cachedStatement, transaction, type Database } from './db.js';
+export { getCam } from './focus-blocks.js';
+import { focusAt, readFocusColumns, writeFocusBlocks, type FocusColumns } from './focus-blocks.js';
 import { requireRun } from './runs.js';
 
 /** What identifies an explanation: the run's D at an epoch, the CAM choice and the focus settings. */
@@ -98,37 +99,14 @@ export function listExplanations(db: Database, runId: number, filter: { samples?
   return rows.map(toRow);
 }
 
-const FOCUS_COLUMNS = '(explanation_id, sample_index, digit, ratio, coverage, sharpness, score, flagged, cam)';
-/** Rows per INSERT: one statement per row costs more than the B-tree work (9 values each, well under SQLite's 32766). */
-const ROWS_PER_INSERT = 128;
-const inserts = new WeakMap<Database, Map<number, BetterSqlite3.Statement>>();
-
-/** `INSERT OR REPLACE` of `n` focus rows, prepared once per database. */
-function insertRows(db: Database, n: number): BetterSqlite3.Statement {
-  let byCount = inserts.get(db);
-  if (!byCount) inserts.set(db, (byCount = new Map()));
-  let st = byCount.get(n);
-  if (!st) {
-    st = db.prepare(`INSERT OR REPLACE INTO focus ${FOCUS_COLUMNS} VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-    byCount.set(n, st);
-  }
-  return st;
-}
-
 /**
  * One batch of focus rows in one transaction with the progress counter: a
  * crash between batches leaves every written batch whole and `done` true.
  */
 export function insertFocusBatch(db: Database, explanationId: number, rows: FocusSample[]): void {
   transaction(db, () => {
-    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-      const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-      const values: unknown[] = [];
-      for (const r of chunk) values.push(explanationId, r.index, r.digit, r.ratio, r.coverage, r.sharpness, r.score, r.flagged ? 1 : 0, r.cam);
-      insertRows(db, chunk.length).run(values);
-    }
-    // Counting the rows instead would make a 60k-sample explanation quadratic.
-    db.prepare('UPDATE explanations SET done = done + ? WHERE id = ?').run(rows.length, explanationId);
+    writeFocusBlocks(db, explanationId, rows);
+    cachedStatement(db, 'UPDATE explanations SET done = done + ? WHERE id = ?').run(rows.length, explanationId);
   });
 }
 
@@ -159,69 +137,58 @@ export interface FocusQuery {
   offset?: number;
 }
 
-interface FocusRecord {
-  sample_index: number;
-  digit: number | null;
-  ratio: number | null;
-  coverage: number;
-  sharpness: number | null;
-  score: number;
-  flagged: number;
-  decision: ReviewDecision | null;
-  note: string | null;
+/** Review decisions and notes of a run's samples, by sample index. */
+function reviewsByIndex(db: Database, runId: number): Map<number, { decision: ReviewDecision | null; note: string }> {
+  const rows = cachedStatement(db, 'SELECT sample_index, decision, note FROM reviews WHERE run_id = ?').all(runId) as {
+    sample_index: number;
+    decision: ReviewDecision | null;
+    note: string;
+  }[];
+  return new Map(rows.map((r) => [r.sample_index, r]));
+}
+
+/** Positions of the rows that pass the query, in its order: ratio highest first, no evidence last, then sample index. */
+function select(c: FocusColumns, q: FocusQuery): number[] {
+  const picked: number[] = [];
+  for (let i = 0; i < c.length; i++) {
+    if (q.flaggedOnly && c.flagged[i] !== 1) continue;
+    // NaN (no evidence) fails every ratio bound, as NULL does in SQL.
+    if (q.minRatio !== undefined && !(c.ratio[i] >= q.minRatio)) continue;
+    if (q.maxRatio !== undefined && !(c.ratio[i] <= q.maxRatio)) continue;
+    if (q.digit !== undefined && c.digit[i] !== q.digit) continue;
+    picked.push(i);
+  }
+  const { ratio, index } = c;
+  picked.sort((a, b) => {
+    const na = Number.isNaN(ratio[a]);
+    const nb = Number.isNaN(ratio[b]);
+    if (na !== nb) return na ? 1 : -1;
+    if (!na && ratio[a] !== ratio[b]) return ratio[b] - ratio[a];
+    return index[a] - index[b];
+  });
+  const offset = q.offset ?? 0;
+  return picked.slice(offset, q.limit === undefined || q.limit < 0 ? undefined : offset + q.limit);
 }
 
 export function listFocus(db: Database, explanationId: number, datasetId: string, q: FocusQuery = {}): FocusRow[] {
   const e = getExplanation(db, explanationId);
   if (!e) throw new Error(`explanation ${explanationId} does not exist`);
-  // "flagged = 1" spelled out (not a parameter) lets SQLite use the index of flagged rows.
-  const rows = db
-    .prepare(
-      `SELECT f.sample_index, f.digit, f.ratio, f.coverage, f.sharpness, f.score, f.flagged, r.decision, r.note
-       FROM focus f LEFT JOIN reviews r ON r.run_id = @runId AND r.sample_index = f.sample_index
-       WHERE f.explanation_id = @id${q.flaggedOnly ? ' AND f.flagged = 1' : ''}
-         AND (@minRatio IS NULL OR f.ratio >= @minRatio)
-         AND (@maxRatio IS NULL OR f.ratio <= @maxRatio)
-         AND (@digit IS NULL OR f.digit = @digit)
-       ORDER BY f.ratio IS NULL, f.ratio DESC, f.sample_index
-       LIMIT @limit OFFSET @offset`,
-    )
-    .all({
-      runId: e.runId,
-      id: explanationId,
-      minRatio: q.minRatio ?? null,
-      maxRatio: q.maxRatio ?? null,
-      digit: q.digit ?? null,
-      limit: q.limit ?? -1,
-      offset: q.offset ?? 0,
-    }) as FocusRecord[];
-  return rows.map((r) => ({
-    sampleId: sampleId(datasetId, r.sample_index),
-    index: r.sample_index,
-    digit: r.digit,
-    ratio: r.ratio,
-    coverage: r.coverage,
-    sharpness: r.sharpness,
-    score: r.score,
-    flagged: r.flagged === 1,
-    review: r.decision,
-    note: r.note ?? '',
-  }));
+  const c = readFocusColumns(db, explanationId);
+  const reviews = reviewsByIndex(db, e.runId);
+  return select(c, q).map((i) => {
+    const row = focusAt(c, i);
+    const review = reviews.get(row.index);
+    return { ...row, sampleId: sampleId(datasetId, row.index), review: review?.decision ?? null, note: review?.note ?? '' };
+  });
 }
 
 export function countFocus(db: Database, explanationId: number): { total: number; flagged: number; noEvidence: number } {
-  return db
-    .prepare(
-      `SELECT COUNT(*) AS total, COALESCE(SUM(flagged), 0) AS flagged, COALESCE(SUM(ratio IS NULL), 0) AS noEvidence
-       FROM focus WHERE explanation_id = ?`,
-    )
-    .get(explanationId) as { total: number; flagged: number; noEvidence: number };
-}
-
-/** The stored 8-bit CAM of one sample, or null when it was not kept. */
-export function getCam(db: Database, explanationId: number, index: number): Uint8Array | null {
-  const r = db.prepare('SELECT cam FROM focus WHERE explanation_id = ? AND sample_index = ?').get(explanationId, index) as
-    | { cam: Buffer | null }
-    | undefined;
-  return r?.cam ? new Uint8Array(r.cam) : null;
+  const c = readFocusColumns(db, explanationId);
+  let flagged = 0;
+  let noEvidence = 0;
+  for (let i = 0; i < c.length; i++) {
+    flagged += c.flagged[i];
+    if (Number.isNaN(c.ratio[i])) noEvidence++;
+  }
+  return { total: c.length, flagged, noEvidence };
 }

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { CamMethod, CamTarget, ReviewDecision, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { Database } from './db.js';
+import { focusAt, readFocusColumns } from './focus-blocks.js';
 
 /** One stored focus row with what identifies it: its run, explanation and review. */
 export interface FocusExportRow {
@@ -49,34 +50,25 @@ interface ExplanationRecord {
   settings_json: string;
 }
 
-interface FocusRecord {
-  sample_index: number;
-  digit: number | null;
-  ratio: number | null;
-  coverage: number;
-  flagged: number;
-  decision: ReviewDecision | null;
-}
-
 /**
  * Every focus row of the runs, one at a time: runs in the order given, then
- * epoch and explanation, then sample index. Each explanation's rows are read
- * in primary-key order, so SQLite never sorts (or holds) a whole run's rows.
+ * epoch and explanation, then sample index. One explanation's numbers are held
+ * at a time (a few MB for a 60k training set), never a whole run's rows.
  */
 export function* iterateFocusRows(db: Database, runIds: number[]): Generator<FocusExportRow> {
   const explanations = db.prepare(
     `SELECT e.id, e.run_id, r.dataset_id, e.epoch, e.samples, e.layer, e.method, e.target, e.settings_json
      FROM explanations e JOIN runs r ON r.id = e.run_id WHERE e.run_id = ? ORDER BY e.epoch, e.samples, e.id`,
   );
-  const focus = db.prepare(
-    `SELECT f.sample_index, f.digit, f.ratio, f.coverage, f.flagged, rv.decision
-     FROM focus f LEFT JOIN reviews rv ON rv.run_id = ? AND rv.sample_index = f.sample_index
-     WHERE f.explanation_id = ? ORDER BY f.sample_index`,
-  );
+  const reviews = db.prepare('SELECT sample_index, decision FROM reviews WHERE run_id = ?');
   for (const runId of runIds) {
+    const decisions = new Map((reviews.all(runId) as { sample_index: number; decision: ReviewDecision | null }[]).map((r) => [r.sample_index, r.decision]));
     for (const e of explanations.all(runId) as ExplanationRecord[]) {
       const threshold = (JSON.parse(e.settings_json) as FocusSettings).threshold;
-      for (const f of focus.iterate(runId, e.id) as IterableIterator<FocusRecord>) {
+      const c = readFocusColumns(db, e.id);
+      const order = Array.from({ length: c.length }, (_, i) => i).sort((a, b) => c.index[a] - c.index[b]);
+      for (const i of order) {
+        const f = focusAt(c, i);
         yield {
           runId: e.run_id,
           datasetId: e.dataset_id,
@@ -87,12 +79,12 @@ export function* iterateFocusRows(db: Database, runIds: number[]): Generator<Foc
           method: e.method,
           target: e.target,
           threshold,
-          index: f.sample_index,
+          index: f.index,
           digit: f.digit,
           ratio: f.ratio,
           coverage: f.coverage,
-          flagged: f.flagged === 1,
-          review: f.decision,
+          flagged: f.flagged,
+          review: decisions.get(f.index) ?? null,
         };
       }
     }

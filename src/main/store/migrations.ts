@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { initial } from './migrations/001-initial.js';
 import { explain } from './migrations/002-explain.js';
 import { flaggedIndex } from './migrations/003-flagged-index.js';
+import { focusBlocks } from './migrations/004-focus-blocks.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex];
+export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks];
 
 export interface MigrationResult {
   from: number;

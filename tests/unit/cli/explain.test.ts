@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSampleId } from '../../../src/shared/config.js';
 import { loadDataset } from '../../../src/main/engine/data/dataset.js';
 import { trainingIndices } from '../../../src/main/engine/data/run-indices.js';
+import { focusAt, readFocusColumns } from '../../../src/main/store/focus-blocks.js';
 import { runCli, tempHome } from '../../helpers/cli.js';
 
 // One tiny trained run shared by the tests below: 256 images, width 8, 3 epochs.
@@ -18,6 +19,22 @@ function cli(args: string[]) {
 
 function db() {
   return new Database(path.join(home, 'gan-focus.db'), { readonly: true });
+}
+
+/** One explanation's stored focus rows, each with the size of its kept CAM (0: none). */
+function focusRows(d: Database.Database, explanationId: number) {
+  const c = readFocusColumns(d, explanationId);
+  const camBytes = d.prepare('SELECT length(cam) FROM focus_cams WHERE explanation_id = ? AND sample_index = ?').pluck();
+  return Array.from({ length: c.length }, (_, i) => {
+    const f = focusAt(c, i);
+    return { ...f, camBytes: (camBytes.get(explanationId, f.index) as number | undefined) ?? 0 };
+  });
+}
+
+/** The focus rows of run 1's explanations of one sample set, with each explanation's epoch. */
+function runFocus(d: Database.Database, samples: 'probe' | 'train') {
+  const ex = d.prepare('SELECT id, epoch FROM explanations WHERE run_id = 1 AND samples = ?').all(samples) as { id: number; epoch: number }[];
+  return ex.flatMap((e) => focusRows(d, e.id).map((f) => ({ ...f, epoch: e.epoch })));
 }
 
 beforeAll(() => {
@@ -39,17 +56,12 @@ describe('gan-focus explain', () => {
       for (const e of ex) {
         expect(e.total).toBe(16);
         expect(e.done).toBe(16);
-        const rows = d.prepare('SELECT ratio, coverage, flagged, length(cam) AS camBytes FROM focus WHERE explanation_id = ?').all(e.id) as {
-          ratio: number | null;
-          coverage: number;
-          flagged: number;
-          camBytes: number;
-        }[];
+        const rows = focusRows(d, e.id);
         expect(rows).toHaveLength(16);
         for (const r of rows) {
           expect(r.camBytes).toBe(64 * 64);
-          if (r.ratio === null) expect(r.flagged).toBe(0);
-          else expect(r.flagged).toBe(r.ratio >= 0.7 ? 1 : 0);
+          if (r.ratio === null) expect(r.flagged).toBe(false);
+          else expect(r.flagged).toBe(r.ratio >= 0.7);
           expect(r.coverage).toBeGreaterThanOrEqual(0);
           expect(r.coverage).toBeLessThanOrEqual(1);
         }
@@ -76,15 +88,11 @@ describe('gan-focus explain', () => {
     expect([...ratios].sort((a, b) => b - a)).toEqual(ratios);
     const d = db();
     try {
-      const kept = d
-        .prepare(
-          `SELECT SUM(cam IS NOT NULL) AS withCam, SUM(flagged) AS flagged, SUM(cam IS NOT NULL AND flagged = 0) AS unflaggedWithCam
-           FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'train'`,
-        )
-        .get() as { withCam: number; flagged: number; unflaggedWithCam: number };
+      const rows = runFocus(d, 'train');
+      expect(rows).toHaveLength(256);
       // The training set keeps only the flagged samples' CAMs: those are the ones a person reviews.
-      expect(kept.withCam).toBe(kept.flagged);
-      expect(kept.unflaggedWithCam).toBe(0);
+      expect(rows.filter((r) => r.camBytes > 0).map((r) => r.index)).toEqual(rows.filter((r) => r.flagged).map((r) => r.index));
+      expect(rows.filter((r) => r.flagged).every((r) => r.camBytes === 64 * 64)).toBe(true);
     } finally {
       d.close();
     }
@@ -136,12 +144,10 @@ describe('gan-focus explain', () => {
       const now = (d.prepare('SELECT sample_index FROM probes WHERE run_id = 1 ORDER BY position').all() as { sample_index: number }[]).map((r) => r.sample_index);
       expect(now).toHaveLength(16);
       expect(now).not.toEqual(old);
-      const rows = d
-        .prepare(`SELECT e.epoch, COUNT(*) AS n FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'probe' GROUP BY e.epoch`)
-        .all() as { n: number }[];
-      expect(rows.map((r) => r.n)).toEqual([16, 16, 16]);
-      const indices = d.prepare(`SELECT DISTINCT f.sample_index AS i FROM focus f JOIN explanations e ON e.id = f.explanation_id WHERE e.run_id = 1 AND e.samples = 'probe'`).all() as { i: number }[];
-      expect(indices.map((r) => r.i).sort((a, b) => a - b)).toEqual([...now].sort((a, b) => a - b));
+      const rows = runFocus(d, 'probe');
+      expect([1, 2, 3].map((epoch) => rows.filter((r) => r.epoch === epoch).length)).toEqual([16, 16, 16]);
+      const indices = [...new Set(rows.map((r) => r.index))];
+      expect(indices.sort((a, b) => a - b)).toEqual([...now].sort((a, b) => a - b));
     } finally {
       d.close();
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FocusSample } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
 import { beginExplanation, countFocus, getExplanation, insertFocusBatch, listFocus, getCam } from '../../../src/main/store/explanations.js';
+import { BLOCK_ROWS } from '../../../src/main/store/focus-blocks.js';
 import { saveReview } from '../../../src/main/store/reviews.js';
 import { createRun } from '../../../src/main/store/runs.js';
 import { config, tempDb } from './temp-db.js';
@@ -25,7 +26,7 @@ function row(i: number): FocusSample {
 }
 
 describe('focus rows', () => {
-  it('writes batches of any size (several INSERT statements, a short last one) with every value intact', () => {
+  it('writes batches of any size with every value intact', () => {
     const { db, id } = explanation(300);
     const rows = Array.from({ length: 300 }, (_, i) => row(i));
     insertFocusBatch(db, id, rows.slice(0, 1));
@@ -52,7 +53,7 @@ describe('focus rows', () => {
     expect(listFocus(db, id, 'mnist-train', { flaggedOnly: true }).map((r) => [r.index, r.ratio])).toEqual([[2, 0.99]]);
   });
 
-  it('lists flagged rows through the index of flagged rows, highest ratio first, with their reviews', () => {
+  it('lists flagged rows highest ratio first, with their reviews', () => {
     const { db, runId, id } = explanation(300);
     insertFocusBatch(db, id, Array.from({ length: 300 }, (_, i) => row(i)));
     saveReview(db, runId, { index: 14, decision: 'confirmed', note: 'a smudge' });
@@ -61,12 +62,52 @@ describe('focus rows', () => {
     expect(flagged.every((r) => r.flagged && r.index % 7 === 0)).toBe(true);
     const ratios = flagged.map((r) => r.ratio!);
     expect([...ratios].sort((a, b) => b - a)).toEqual(ratios);
-    expect(flagged.find((r) => r.index === 14)).toMatchObject({ review: 'confirmed', note: 'a smudge' });
-    const index = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'focus_flagged'").get() as { sql: string };
-    expect(index.sql).toMatch(/WHERE flagged = 1/);
-    const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT sample_index FROM focus f WHERE f.explanation_id = ? AND f.flagged = 1 ORDER BY f.ratio DESC')
-      .all(id) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join('; ')).toMatch(/INDEX focus_flagged/);
+    expect(flagged.find((r) => r.index === 14)).toMatchObject({ review: 'confirmed', note: 'a smudge', sampleId: 'mnist-train:14' });
+  });
+
+  it('filters, orders and pages as the query asks (no evidence last, ties by sample index)', () => {
+    const { db, id } = explanation(300);
+    const rows = Array.from({ length: 300 }, (_, i) => row(i));
+    insertFocusBatch(db, id, rows.slice(150));
+    insertFocusBatch(db, id, rows.slice(0, 150));
+    const byRatio = (a: FocusSample, b: FocusSample) =>
+      a.ratio === null || b.ratio === null ? Number(a.ratio === null) - Number(b.ratio === null) || a.index - b.index : b.ratio - a.ratio || a.index - b.index;
+    const expected = (keep: (r: FocusSample) => boolean) => rows.filter(keep).sort(byRatio).map((r) => r.index);
+    const listed = (q: Parameters<typeof listFocus>[3]) => listFocus(db, id, 'mnist-train', q).map((r) => r.index);
+    expect(listed({})).toEqual(expected(() => true));
+    expect(listed({}).slice(-6)).toEqual([0, 50, 100, 150, 200, 250]);
+    expect(listed({ minRatio: 0.3, maxRatio: 0.6 })).toEqual(expected((r) => r.ratio !== null && r.ratio >= 0.3 && r.ratio <= 0.6));
+    expect(listed({ digit: 4, flaggedOnly: true })).toEqual(expected((r) => r.digit === 4 && r.flagged));
+    expect(listed({ limit: 10, offset: 20 })).toEqual(expected(() => true).slice(20, 30));
+  });
+
+  it('stores a Grad-CAM batch as one block row, and a larger write in blocks of BLOCK_ROWS', () => {
+    const { db, id } = explanation(BLOCK_ROWS + 64);
+    insertFocusBatch(db, id, Array.from({ length: 64 }, (_, i) => row(i)));
+    insertFocusBatch(db, id, Array.from({ length: BLOCK_ROWS }, (_, i) => row(64 + i)));
+    const blocks = db.prepare('SELECT count FROM focus_blocks WHERE explanation_id = ? ORDER BY id').pluck().all(id);
+    expect(blocks).toEqual([64, BLOCK_ROWS]);
+    expect(countFocus(db, id).total).toBe(BLOCK_ROWS + 64);
+  });
+
+  it('refuses a batch with an impossible value, naming the sample, and keeps every batch written before', () => {
+    const { db, id } = explanation(20);
+    insertFocusBatch(db, id, Array.from({ length: 10 }, (_, i) => row(i)));
+    const bad = Array.from({ length: 10 }, (_, i) => row(10 + i));
+    bad[3] = { ...bad[3], ratio: 1.5 };
+    expect(() => insertFocusBatch(db, id, bad)).toThrow('focus row of sample 13: ratio 1.5 is outside [0, 1]');
+    expect(() => insertFocusBatch(db, id, [{ ...row(10), score: NaN }])).toThrow("focus row of sample 10: D's score is NaN");
+    expect(() => insertFocusBatch(db, id, [{ ...row(10), index: -1 }])).toThrow('the sample index must be a whole number >= 0');
+    expect(getExplanation(db, id)!.done).toBe(10);
+    expect(countFocus(db, id).total).toBe(10);
+    expect(listFocus(db, id, 'mnist-train').map((r) => r.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('deletes an explanation\'s blocks and CAMs with it', () => {
+    const { db, id } = explanation(30);
+    insertFocusBatch(db, id, Array.from({ length: 30 }, (_, i) => row(i)));
+    db.prepare('DELETE FROM explanations WHERE id = ?').run(id);
+    expect(db.prepare('SELECT COUNT(*) FROM focus_blocks').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM focus_cams').pluck().get()).toBe(0);
   });
 });

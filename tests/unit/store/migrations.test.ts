@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../../src/main/store/migrations.js';
+import { beginExplanation, getCam, listFocus, type ExplanationKey } from '../../../src/main/store/explanations.js';
+import { saveReview } from '../../../src/main/store/reviews.js';
 import { createRun, getRun } from '../../../src/main/store/runs.js';
+import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
 import { config, tempDir } from './temp-db.js';
 
 const LATEST = MIGRATIONS.length;
@@ -25,7 +28,7 @@ describe('migrations', () => {
   it('builds the schema on an empty database and records each version', () => {
     const db = openDatabase(join(tempDir(), 'gan-focus.db'));
     expect(tables(db)).toEqual([
-      'best_epochs', 'checkpoints', 'epochs', 'explanations', 'focus', 'metrics', 'probes', 'quality', 'reviews', 'runs', 'schema_version',
+      'best_epochs', 'checkpoints', 'epochs', 'explanations', 'focus_blocks', 'focus_cams', 'metrics', 'probes', 'quality', 'reviews', 'runs', 'schema_version',
     ]);
     expect(schemaVersion(db)).toBe(LATEST);
     expect(versions(db)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
@@ -67,6 +70,38 @@ describe('migrations', () => {
     const db = openDatabase(file, { migrations: [...MIGRATIONS, addColour] });
     expect(schemaVersion(db)).toBe(LATEST + 1);
     expect(db.prepare('SELECT name, colour FROM runs WHERE id = ?').get(run.id)).toEqual({ name: 'old run', colour: 'grey' });
+    db.close();
+  });
+
+  it('moves focus rows written before version 4 (a row per sample) into blocks, keeping every value and CAM', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) });
+    const run = createRun(old, { config: config() });
+    const key: ExplanationKey = { runId: run.id, epoch: 1, layers: ['block3'], method: 'gradcam', target: 'real', samples: 'train', settings: DEFAULT_FOCUS_SETTINGS };
+    const e = beginExplanation(old, key, 5);
+    const other = beginExplanation(old, { ...key, epoch: 2 }, 1);
+    const rows = [
+      [e.id, 9, 3, 0.75, 0.5, 0.25, -2, 1, Buffer.alloc(4096, 9)],
+      [e.id, 2, null, null, 0, null, 1.5, 0, null],
+      [e.id, 4, 7, 0.125, 0.75, 0.5, 0.25, 0, null],
+      [other.id, 2, 1, 1, 1, 1, 3, 1, Buffer.alloc(4096, 2)],
+    ];
+    const insert = old.prepare('INSERT INTO focus VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const r of rows) insert.run(...r);
+    saveReview(old, run.id, { index: 9, decision: 'confirmed' });
+    old.close();
+
+    const db = openDatabase(file);
+    expect(tables(db)).not.toContain('focus');
+    expect(listFocus(db, e.id, 'mnist-train')).toEqual([
+      { index: 9, sampleId: 'mnist-train:9', digit: 3, ratio: 0.75, coverage: 0.5, sharpness: 0.25, score: -2, flagged: true, review: 'confirmed', note: '' },
+      { index: 4, sampleId: 'mnist-train:4', digit: 7, ratio: 0.125, coverage: 0.75, sharpness: 0.5, score: 0.25, flagged: false, review: null, note: '' },
+      { index: 2, sampleId: 'mnist-train:2', digit: null, ratio: null, coverage: 0, sharpness: null, score: 1.5, flagged: false, review: null, note: '' },
+    ]);
+    expect(listFocus(db, other.id, 'mnist-train').map((r) => [r.index, r.ratio])).toEqual([[2, 1]]);
+    expect(getCam(db, e.id, 9)).toEqual(new Uint8Array(4096).fill(9));
+    expect(getCam(db, other.id, 2)).toEqual(new Uint8Array(4096).fill(2));
+    expect(getCam(db, e.id, 2)).toBeNull();
     db.close();
   });
 
