@@ -158,14 +158,10 @@ function select(c: FocusColumns, q: FocusQuery): number[] {
     if (q.digit !== undefined && c.digit[i] !== q.digit) continue;
     picked.push(i);
   }
-  const { ratio, index } = c;
-  picked.sort((a, b) => {
-    const na = Number.isNaN(ratio[a]);
-    const nb = Number.isNaN(ratio[b]);
-    if (na !== nb) return na ? 1 : -1;
-    if (!na && ratio[a] !== ratio[b]) return ratio[b] - ratio[a];
-    return index[a] - index[b];
-  });
+  // Ratios lie in [0, 1]: -1 puts no evidence (NaN) last with one numeric comparison.
+  const key = c.ratio.map((r) => (Number.isNaN(r) ? -1 : r));
+  const { index } = c;
+  picked.sort((a, b) => key[b] - key[a] || index[a] - index[b]);
   const offset = q.offset ?? 0;
   return picked.slice(offset, q.limit === undefined || q.limit < 0 ? undefined : offset + q.limit);
 }
@@ -176,9 +172,8 @@ export function listFocus(db: Database, explanationId: number, datasetId: string
   const c = readFocusColumns(db, explanationId);
   const reviews = reviewsByIndex(db, e.runId);
   return select(c, q).map((i) => {
-    const row = focusAt(c, i);
-    const review = reviews.get(row.index);
-    return { ...row, sampleId: sampleId(datasetId, row.index), review: review?.decision ?? null, note: review?.note ?? '' };
+    const review = reviews.get(c.index[i]);
+    return Object.assign(focusAt(c, i), { sampleId: sampleId(datasetId, c.index[i]), review: review?.decision ?? null, note: review?.note ?? '' });
   });
 }
 
