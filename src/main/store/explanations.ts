@@ -178,7 +178,7 @@ export function listFocus(db: Database, explanationId: number, datasetId: string
 }
 
 export function countFocus(db: Database, explanationId: number): { total: number; flagged: number; noEvidence: number } {
-  const c = readFocusColumns(db, explanationId);
+  const c = readFocusColumns(db, explanationId, ['flagged', 'ratio']);
   let flagged = 0;
   let noEvidence = 0;
   for (let i = 0; i < c.length; i++) {

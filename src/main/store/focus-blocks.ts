@@ -24,7 +24,7 @@ export interface FocusColumns {
   flagged: Uint8Array;
 }
 
-type Column = Exclude<keyof FocusColumns, 'length'>;
+export type Column = Exclude<keyof FocusColumns, 'length'>;
 const COLUMNS = {
   index: Int32Array,
   digit: Int16Array,
@@ -112,31 +112,45 @@ function copyInto(out: FocusColumns[Column], at: number, blob: Buffer): void {
   new Uint8Array(out.buffer, at * out.BYTES_PER_ELEMENT, blob.length).set(blob);
 }
 
-/** All of an explanation's focus numbers; a sample written twice appears once, with its last values. */
-export function readFocusColumns(db: Database, explanationId: number): FocusColumns {
-  const blocks = cachedStatement(db, `SELECT count, ${NAMES.map((n) => SQL_NAME[n]).join(', ')} FROM focus_blocks WHERE explanation_id = ? ORDER BY id`).all(
+/** Some of an explanation's columns (always with the sample index). */
+export type SomeFocusColumns<C extends Column> = Pick<FocusColumns, C | 'index' | 'length'>;
+
+/**
+ * An explanation's focus numbers, all columns or the ones asked for (fewer
+ * columns, fewer blobs to read: the runs table counts flags of every run).
+ * A sample written twice appears once, with its last values.
+ */
+export function readFocusColumns(db: Database, explanationId: number): FocusColumns;
+export function readFocusColumns<C extends Column>(db: Database, explanationId: number, columns: readonly C[]): SomeFocusColumns<C>;
+export function readFocusColumns(db: Database, explanationId: number, columns: readonly Column[] = NAMES): SomeFocusColumns<Column> {
+  const names = NAMES.filter((n) => n === 'index' || columns.includes(n));
+  const blocks = cachedStatement(db, `SELECT count, ${names.map((n) => SQL_NAME[n]).join(', ')} FROM focus_blocks WHERE explanation_id = ? ORDER BY id`).all(
     explanationId,
   ) as ({ count: number } & Record<string, Buffer>)[];
   const length = blocks.reduce((s, b) => s + b.count, 0);
-  const c = { length, ...Object.fromEntries(NAMES.map((name) => [name, new COLUMNS[name](length)])) } as FocusColumns;
+  const c = { length, ...Object.fromEntries(names.map((name) => [name, new COLUMNS[name](length)])) } as FocusColumns;
   let at = 0;
   for (const b of blocks) {
-    for (const name of NAMES) copyInto(c[name], at, b[SQL_NAME[name]]);
+    for (const name of names) copyInto(c[name], at, b[SQL_NAME[name]]);
     at += b.count;
   }
-  return withoutRewrites(c);
+  return withoutRewrites(c, names);
 }
 
-function withoutRewrites(c: FocusColumns): FocusColumns {
+function withoutRewrites(c: FocusColumns, names: readonly Column[]): FocusColumns {
   let max = -1;
   for (let i = 0; i < c.length; i++) if (c.index[i] > max) max = c.index[i];
   const last = new Int32Array(max + 1).fill(-1);
-  for (let i = 0; i < c.length; i++) last[c.index[i]] = i;
+  let rewrites = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (last[c.index[i]] >= 0) rewrites++;
+    last[c.index[i]] = i;
+  }
+  if (rewrites === 0) return c;
   const keep: number[] = [];
   for (let i = 0; i < c.length; i++) if (last[c.index[i]] === i) keep.push(i);
-  if (keep.length === c.length) return c;
   const out = { length: keep.length } as FocusColumns;
-  for (const name of NAMES) {
+  for (const name of names) {
     const col = new COLUMNS[name](keep.length);
     keep.forEach((from, to) => (col[to] = c[name][from]));
     (out as unknown as Record<Column, typeof col>)[name] = col;
