@@ -2,9 +2,10 @@ import { sampleId } from '../../shared/config.js';
 import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, ReviewDecision, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import { cachedStatement, transaction, type Database } from './db.js';
-export { getCam } from './focus-blocks.js';
 import { focusAt, readFocusColumns, writeFocusBlocks, type FocusColumns } from './focus-blocks.js';
 import { requireRun } from './runs.js';
+
+export { getCam } from './focus-blocks.js';
 
 /** What identifies an explanation: the run's D at an epoch, the CAM choice and the focus settings. */
 export type ExplanationKey = Pick<ExplanationRow, 'runId' | 'epoch' | 'layers' | 'method' | 'target' | 'samples' | 'settings'>;

@@ -5,8 +5,8 @@ import { cachedStatement, type Database } from './db.js';
  * Focus numbers are stored a block of samples per row, one little-endian typed
  * array per column (migration 4). A row per sample made writing a training
  * set's 60k rows cost 130-170 ms, most of it SQLite's per-row work (a plain
- * 9-column table in memory already took 75 ms); a block per Grad-CAM batch
- * costs ~30 ms. The review queries filter and sort these columns in JS.
+ * 9-column table in memory already took 75 ms); as blocks they take ~35 ms.
+ * The review queries filter and sort these columns in JS.
  */
 
 /** One explanation's focus numbers, each sample once, in the order written. */
