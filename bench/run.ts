@@ -92,17 +92,19 @@ function combineRounds(rounds: WorkerResult[]): WorkerResult {
 
 interface Row extends WorkerResult {
   referenceMs: number | null;
+  /** What referenceMs is: PyTorch's time, or a case's goal. */
+  referenceLabel: 'torch' | 'goal';
   referencePeakRssMb: number | null;
   ratio: number | null;
 }
 
 function printRow(o: Options, r: Row): void {
   if (o.json) {
-    const { detail: _detail, ...rest } = r;
+    const { detail: _detail, referenceLabel: _label, ...rest } = r;
     process.stdout.write(`${JSON.stringify({ ...rest, ms: round(r.ms), referenceMs: r.referenceMs && round(r.referenceMs), ratio: r.ratio && round(r.ratio, 3) })}\n`);
     return;
   }
-  const ref = r.referenceMs == null ? '' : `  torch ${fmt(r.referenceMs)} ms  ratio ${r.ratio!.toFixed(2)}`;
+  const ref = r.referenceMs == null ? '' : `  ${r.referenceLabel} ${fmt(r.referenceMs)} ms  ratio ${r.ratio!.toFixed(2)}`;
   const rss = `  peak RSS ${r.peakRssMb} MB${r.referencePeakRssMb ? ` (torch ${r.referencePeakRssMb})` : ''}`;
   const leak = r.tensorsAfter === r.tensorsBefore ? '' : `  TENSORS GREW ${r.tensorsBefore} -> ${r.tensorsAfter}`;
   process.stdout.write(`${r.case.padEnd(15)} w${String(r.width).padEnd(3)} ${r.backend.padEnd(11)} ${fmt(r.ms).padStart(9)} ms${ref}${rss}${leak}\n`);
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
           printRow(o, {
             ...r,
             referenceMs: refMs,
+            referenceLabel: 'torch',
             referencePeakRssMb: ref ? Math.max(...ref.map((x) => x.peakRssMB)) : null,
             ratio: paired ?? (refMs ? r.ms / refMs : null),
           });
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
     const { results, error } = await runChild(['--extra']);
     for (const r of results) {
       const goal = extraCases.find((c) => c.name === r.case)?.goalMs ?? null;
-      printRow(o, { ...r, referenceMs: goal, referencePeakRssMb: null, ratio: goal ? r.ms / goal : null });
+      printRow(o, { ...r, referenceMs: goal, referenceLabel: 'goal', referencePeakRssMb: null, ratio: goal ? r.ms / goal : null });
     }
     if (error) printNote(o, `extra cases: ${error}`);
   }
