@@ -124,14 +124,21 @@ export function readFocusColumns(db: Database, explanationId: number): FocusColu
 export function readFocusColumns<C extends Column>(db: Database, explanationId: number, columns: readonly C[]): SomeFocusColumns<C>;
 export function readFocusColumns(db: Database, explanationId: number, columns: readonly Column[] = NAMES): SomeFocusColumns<Column> {
   const names = NAMES.filter((n) => n === 'index' || columns.includes(n));
-  const blocks = cachedStatement(db, `SELECT count, ${names.map((n) => SQL_NAME[n]).join(', ')} FROM focus_blocks WHERE explanation_id = ? ORDER BY id`).all(
+  const blocks = cachedStatement(db, `SELECT id, count, ${names.map((n) => SQL_NAME[n]).join(', ')} FROM focus_blocks WHERE explanation_id = ? ORDER BY id`).all(
     explanationId,
-  ) as ({ count: number } & Record<string, Buffer>)[];
+  ) as ({ id: number; count: number } & Record<string, Buffer>)[];
   const length = blocks.reduce((s, b) => s + b.count, 0);
   const c = { length, ...Object.fromEntries(names.map((name) => [name, new COLUMNS[name](length)])) } as FocusColumns;
   let at = 0;
   for (const b of blocks) {
-    for (const name of names) copyInto(c[name], at, b[SQL_NAME[name]]);
+    for (const name of names) {
+      const blob = b[SQL_NAME[name]];
+      // The table's CHECKs make this impossible unless the file was damaged or edited by hand.
+      if (blob.length !== b.count * COLUMNS[name].BYTES_PER_ELEMENT) {
+        throw new Error(`focus block ${b.id} of explanation ${explanationId} is damaged: ${SQL_NAME[name]} holds ${blob.length} bytes for ${b.count} samples`);
+      }
+      copyInto(c[name], at, blob);
+    }
     at += b.count;
   }
   return withoutRewrites(c, names);

@@ -103,6 +103,22 @@ describe('focus rows', () => {
     expect(listFocus(db, id, 'mnist-train').map((r) => r.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('names a damaged block instead of reading past it, and keeps listing the other explanations', () => {
+    const { db, runId, id } = explanation(64);
+    insertFocusBatch(db, id, Array.from({ length: 64 }, (_, i) => row(i)));
+    const other = beginExplanation(
+      db,
+      { runId, epoch: 2, layers: ['block3'], method: 'gradcam', target: 'real', samples: 'train', settings: DEFAULT_FOCUS_SETTINGS },
+      3,
+    );
+    insertFocusBatch(db, other.id, [row(1), row(2), row(3)]);
+    // As a hand edit or a damaged page would leave it: the CHECKs refuse this write otherwise.
+    db.pragma('ignore_check_constraints = ON');
+    db.prepare('UPDATE focus_blocks SET ratio = substr(ratio, 1, 100) WHERE explanation_id = ?').run(id);
+    expect(() => listFocus(db, id, 'mnist-train')).toThrow(/focus block \d+ of explanation \d+ is damaged: ratio holds 100 bytes for 64 samples/);
+    expect(countFocus(db, other.id).total).toBe(3);
+  });
+
   it('deletes an explanation\'s blocks and CAMs with it', () => {
     const { db, id } = explanation(30);
     insertFocusBatch(db, id, Array.from({ length: 30 }, (_, i) => row(i)));
