@@ -1,8 +1,9 @@
 import { sampleId } from '../../shared/config.js';
-import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, ReviewDecision, SampleSet } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import { cachedStatement, transaction, type Database } from './db.js';
 import { focusAt, readFocusColumns, writeFocusBlocks, type FocusColumns } from './focus-blocks.js';
+import { listReviews } from './reviews.js';
 import { requireRun } from './runs.js';
 
 export { getCam } from './focus-blocks.js';
@@ -138,16 +139,6 @@ export interface FocusQuery {
   offset?: number;
 }
 
-/** Review decisions and notes of a run's samples, by sample index. */
-function reviewsByIndex(db: Database, runId: number): Map<number, { decision: ReviewDecision | null; note: string }> {
-  const rows = cachedStatement(db, 'SELECT sample_index, decision, note FROM reviews WHERE run_id = ?').all(runId) as {
-    sample_index: number;
-    decision: ReviewDecision | null;
-    note: string;
-  }[];
-  return new Map(rows.map((r) => [r.sample_index, r]));
-}
-
 /** Positions of the rows that pass the query, in its order: ratio highest first, no evidence last, then sample index. */
 function select(c: FocusColumns, q: FocusQuery): number[] {
   const picked: number[] = [];
@@ -171,7 +162,7 @@ export function listFocus(db: Database, explanationId: number, datasetId: string
   const e = getExplanation(db, explanationId);
   if (!e) throw new Error(`explanation ${explanationId} does not exist`);
   const c = readFocusColumns(db, explanationId);
-  const reviews = reviewsByIndex(db, e.runId);
+  const reviews = new Map(listReviews(db, e.runId).map((r) => [r.index, r]));
   return select(c, q).map((i) => {
     const review = reviews.get(c.index[i]);
     return Object.assign(focusAt(c, i), { sampleId: sampleId(datasetId, c.index[i]), review: review?.decision ?? null, note: review?.note ?? '' });

@@ -3,6 +3,7 @@ import type { CamMethod, CamTarget, ReviewDecision, SampleSet } from '../../shar
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { Database } from './db.js';
 import { focusAt, readFocusColumns } from './focus-blocks.js';
+import { listReviews } from './reviews.js';
 
 /** One stored focus row with what identifies it: its run, explanation and review. */
 export interface FocusExportRow {
@@ -60,9 +61,8 @@ export function* iterateFocusRows(db: Database, runIds: number[]): Generator<Foc
     `SELECT e.id, e.run_id, r.dataset_id, e.epoch, e.samples, e.layer, e.method, e.target, e.settings_json
      FROM explanations e JOIN runs r ON r.id = e.run_id WHERE e.run_id = ? ORDER BY e.epoch, e.samples, e.id`,
   );
-  const reviews = db.prepare('SELECT sample_index, decision FROM reviews WHERE run_id = ?');
   for (const runId of runIds) {
-    const decisions = new Map((reviews.all(runId) as { sample_index: number; decision: ReviewDecision | null }[]).map((r) => [r.sample_index, r.decision]));
+    const decisions = new Map(listReviews(db, runId).map((r) => [r.index, r.decision]));
     for (const e of explanations.all(runId) as ExplanationRecord[]) {
       const threshold = (JSON.parse(e.settings_json) as FocusSettings).threshold;
       const c = readFocusColumns(db, e.id);
