@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "amx.h"
 #include "cam.h"
 #include "conv.h"
 #include "eltwise.h"
@@ -390,7 +391,19 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, o, "nr", v);
   napi_create_int32(env, nk::pool_threads(), &v);
   napi_set_named_property(env, o, "threads", v);
+  napi_get_boolean(env, nk::amx_supported(), &v);
+  napi_set_named_property(env, o, "amxSupported", v);
+  napi_get_boolean(env, nk::amx_enabled(), &v);
+  napi_set_named_property(env, o, "amx", v);
   return o;
+}
+
+napi_value SetAmx(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a(env, info, "setAmx", 1);
+    nk::amx_set_enabled(a.num(0) != 0);
+    return undefined(env);
+  });
 }
 
 napi_value SetThreads(napi_env env, napi_callback_info info) {
@@ -417,6 +430,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"resizeBilinear", ResizeBilinear}, {"centeredSquareGrad", CenteredSquareGrad},
       {"camImages", CamImages},
       {"info", Info},           {"setThreads", SetThreads},
+      {"setAmx", SetAmx},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -21,7 +21,8 @@ function envInt(name: string, fallback: number): number {
  *
  * GAN_FOCUS_THREADS sets the kernel threads (default: every core);
  * GAN_FOCUS_NATIVE_POOL_MB caps the recycled tensor memory (default 1024);
- * GAN_FOCUS_NATIVE_ADDON points at a native_kernels.node to load.
+ * GAN_FOCUS_NATIVE_ADDON points at a native_kernels.node to load;
+ * GAN_FOCUS_NATIVE_AMX=0 keeps forward convolutions off the AMX tile units.
  */
 export async function tryRegisterNativeBackend(): Promise<NativeRegistration> {
   try {
@@ -33,11 +34,13 @@ export async function tryRegisterNativeBackend(): Promise<NativeRegistration> {
       return { ok: false, reason: 'native CPU kernels have no SIMD path for this CPU (needs x86-64 with AVX2); wasm is faster here' };
     const threads = envInt('GAN_FOCUS_THREADS', os.availableParallelism());
     load.addon.setThreads(threads);
+    load.addon.setAmx(process.env.GAN_FOCUS_NATIVE_AMX === '0' ? 0 : 1);
+    const amx = load.addon.info().amx ? ' + AMX' : '';
     const kernels = registerNative(load.addon, { name: NATIVE_BACKEND, maxPoolBytes: envInt('GAN_FOCUS_NATIVE_POOL_MB', 1024) * 1048576 });
     return {
       ok: true,
       name: NATIVE_BACKEND,
-      detail: `native CPU kernels (${info.isa}, ${threads} threads, ${kernels.length} kernels native; ${load.path})`,
+      detail: `native CPU kernels (${info.isa}${amx}, ${threads} threads, ${kernels.length} kernels native; ${load.path})`,
     };
   } catch (err) {
     return { ok: false, reason: `native CPU kernels failed to register: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };

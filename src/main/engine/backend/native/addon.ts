@@ -67,13 +67,16 @@ export interface NativeAddon {
   ): void;
   /** Grad-CAM's ReLU, resize to size x size and min-max scaling, as src/main/engine/explain/cam-image.ts. */
   camImages(maps: Float32Array, out: Float32Array, n: number, h: number, w: number, size: number, flat: number): void;
-  info(): { isa: string; mr: number; nr: number; threads: number };
+  /** amx: forward convolutions run on the AMX tile units (bf16 hi+lo split, float accuracy). */
+  info(): { isa: string; mr: number; nr: number; threads: number; amxSupported: boolean; amx: boolean };
   setThreads(n: number): void;
+  /** Switches the AMX path on (1) or off (0) where the CPU has it. */
+  setAmx(on: number): void;
 }
 
 const PACKAGE = 'gan-focus-native-kernels';
 const FUNCTIONS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matMul', 'binary', 'unary', 'reduce',
-  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'centeredSquareGrad', 'tile', 'resizeBilinear', 'camImages', 'info', 'setThreads'] as const;
+  'batchNorm', 'batchNormGrad', 'elementGrad', 'broadcastRows', 'centeredSquareGrad', 'tile', 'resizeBilinear', 'camImages', 'info', 'setThreads', 'setAmx'] as const;
 
 /** Where a build of packages/native-kernels may be, most specific first. */
 function candidates(): string[] {
