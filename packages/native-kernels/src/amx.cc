@@ -95,7 +95,7 @@ NK_AMX_TARGET void pack_b_strip(const float* f, int steps, uint16_t* out) {
 
 // A's 32 rows for tile steps [kb0, kb0 + steps): per step, hi of rows 0-15,
 // hi of rows 16-31, lo of rows 0-15, lo of rows 16-31 (one tile each).
-NK_AMX_TARGET void pack_a_block(const float* const* tab, int mr, int S, int L, int K, int kb0, int steps, uint16_t* out) {
+NK_AMX_TARGET void pack_a_block(const float* const* tab, int mr, int L, int K, int kb0, int steps, uint16_t* out) {
   const int k0 = kb0 * kKb, k1 = k0 + steps * kKb;
   alignas(64) float row[kKb];
   for (int i = 0; i < 32; i++) {
@@ -125,11 +125,11 @@ NK_AMX_TARGET void pack_a_block(const float* const* tab, int mr, int S, int L, i
       _mm256_storeu_si256((__m256i*)(h + 2 * kTile), vl);
     }
   }
-  (void)S;
 }
 
-// One 32 x 32 block of C over `steps` tile steps: hi*hi + hi*lo + lo*hi (lo*lo
-// is below float rounding). a: pack_a_block's layout; b0/b1: the two strips at this chunk.
+// One 32 x 32 block of C over `steps` tile steps: hi*hi + hi*lo + lo*hi; lo*lo,
+// about 2^-16 of each product, is dropped. a: pack_a_block's layout; b0/b1:
+// the two strips' tiles from this pass's first step.
 NK_AMX_TARGET void block(int steps, const uint16_t* a, const uint16_t* b0, const uint16_t* b1) {
   for (int kb = 0; kb < steps; kb++, a += 4 * kTile, b0 += 2 * kTile, b1 += 2 * kTile) {
     _tile_loadd(4, a, 64);
@@ -270,7 +270,7 @@ void amx_set_enabled(bool on) {
 bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, size_t ldc, const Epilogue& e) {
 #ifdef NK_AMX
   const int S = a.S, L = a.L, K = S * L;
-  // Below these the conversions cost more than the tile units save.
+  // Blocks are 32 x 32 and steps 32 deep: a smaller product would be mostly padding.
   if (!amx_enabled() || M < 32 || N < 32 || K < 64) return false;
   const int steps = ceil_div(K, kKb), Kp = steps * kKb;
   const int strips = ceil_div(N, 16), pairs = ceil_div(strips, 2);
@@ -303,7 +303,7 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, s
       for (int bl = bl0; bl < bl1; bl++) {
         const int m0 = bl * 32, mv = std::min(32, M - m0);
         a.fill(m0, mv, tab.data(), 32);
-        pack_a_block(tab.data(), 32, S, L, K, kb0, cs, apack);
+        pack_a_block(tab.data(), 32, L, K, kb0, cs, apack);
         for (int p = 0; p < pairs; p++) {
           const int n0 = p * 32;
           start_tiles(cb, m0, n0, first);
