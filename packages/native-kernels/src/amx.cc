@@ -114,8 +114,15 @@ NK_AMX_TARGET void pack_a_block(const float* const* tab, int mr, int L, int K, i
         }
       } else {
         for (int j = 0; j < 16; j++) {
-          int kk = k + j;
-          row[j] = kk < K ? tab[(size_t)(kk / L) * mr + i][kk % L] : 0.f;
+          if (k + j >= K) {
+            row[j] = 0.f;
+            continue;
+          }
+          row[j] = tab[(size_t)seg * mr + i][off];
+          if (++off == L) {
+            off = 0;
+            seg++;
+          }
         }
         x = _mm512_load_ps(row);
       }
@@ -155,43 +162,55 @@ NK_AMX_TARGET void block(int steps, const uint16_t* a, const uint16_t* b0, const
   }
 }
 
-// C tiles in and out: straight to C where the 16 x 16 tile lies inside it,
-// else through a staging tile.
+// C tiles in and out for the 32 rows of one block: straight to C where C is
+// dense and the 16 x 16 tile lies inside it, else through a staging tile and
+// the rows' own addresses (a transposed convolution's phase writes every
+// stride-th pixel).
 struct CBlock {
-  float* c;
-  size_t ldc;
-  int M, N;
+  size_t ld;  // C's row stride when dense, else 0
+  int M, N, m0, mv;
+  float* rows[32];
   alignas(64) float stage[4][256];
-  bool inside(int m, int n) const { return m + 16 <= M && n + 16 <= N; }
+  CBlock(const CRows& c, int m, int n) : ld(c.stride()), M(m), N(n) {}
+  void start(const CRows& c, int m, int v) {
+    m0 = m;
+    mv = v;
+    c.rows(m0, mv, rows);
+  }
+  // Tile (r, q) of the block: rows 16r.., columns n + 16q...
+  bool direct(int r, int n) const { return ld && m0 + 16 * r + 16 <= M && n + 16 <= N; }
+  float* at(int r, int n) const { return rows[16 * r] + n; }
+  int height(int r) const { return std::max(0, std::min(16, mv - 16 * r)); }
+  int width(int n) const { return std::max(0, std::min(16, N - n)); }
 };
 
-#define NK_TILE_IO(T)                                                                           \
-  NK_AMX_TARGET void load_c##T(CBlock& cb, int m, int n) {                                      \
-    if (cb.inside(m, n)) {                                                                    \
-      _tile_loadd(T, cb.c + (size_t)m * cb.ldc + n, cb.ldc * 4);                                \
-      return;                                                                                   \
-    }                                                                                           \
-    std::memset(cb.stage[T], 0, sizeof cb.stage[T]);                                            \
-    for (int i = 0; i < 16 && m + i < cb.M; i++)                                                \
-      for (int j = 0; j < 16 && n + j < cb.N; j++) cb.stage[T][i * 16 + j] = cb.c[(size_t)(m + i) * cb.ldc + n + j]; \
-    _tile_loadd(T, cb.stage[T], 64);                                                            \
-  }                                                                                             \
-  NK_AMX_TARGET void store_c##T(CBlock& cb, int m, int n) {                                     \
-    if (cb.inside(m, n)) {                                                                    \
-      _tile_stored(T, cb.c + (size_t)m * cb.ldc + n, cb.ldc * 4);                               \
-      return;                                                                                   \
-    }                                                                                           \
-    _tile_stored(T, cb.stage[T], 64);                                                           \
-    for (int i = 0; i < 16 && m + i < cb.M; i++)                                                \
-      for (int j = 0; j < 16 && n + j < cb.N; j++) cb.c[(size_t)(m + i) * cb.ldc + n + j] = cb.stage[T][i * 16 + j]; \
+#define NK_TILE_IO(T, R)                                                                   \
+  NK_AMX_TARGET void load_c##T(CBlock& cb, int n) {                                        \
+    if (cb.direct(R, n)) {                                                                 \
+      _tile_loadd(T, cb.at(R, n), cb.ld * 4);                                       \
+      return;                                                                              \
+    }                                                                                      \
+    std::memset(cb.stage[T], 0, sizeof cb.stage[T]);                                       \
+    for (int i = 0, h = cb.height(R), w = cb.width(n); i < h; i++)                         \
+      std::memcpy(cb.stage[T] + i * 16, cb.rows[16 * (R) + i] + n, w * sizeof(float));     \
+    _tile_loadd(T, cb.stage[T], 64);                                                       \
+  }                                                                                        \
+  NK_AMX_TARGET void store_c##T(CBlock& cb, int n) {                                       \
+    if (cb.direct(R, n)) {                                                                 \
+      _tile_stored(T, cb.at(R, n), cb.ld * 4);                                      \
+      return;                                                                              \
+    }                                                                                      \
+    _tile_stored(T, cb.stage[T], 64);                                                      \
+    for (int i = 0, h = cb.height(R), w = cb.width(n); i < h; i++)                         \
+      std::memcpy(cb.rows[16 * (R) + i] + n, cb.stage[T] + i * 16, w * sizeof(float));     \
   }
-NK_TILE_IO(0)
-NK_TILE_IO(1)
-NK_TILE_IO(2)
-NK_TILE_IO(3)
+NK_TILE_IO(0, 0)
+NK_TILE_IO(1, 0)
+NK_TILE_IO(2, 1)
+NK_TILE_IO(3, 1)
 #undef NK_TILE_IO
 
-NK_AMX_TARGET void start_tiles(CBlock& cb, int m, int n, bool zero) {
+NK_AMX_TARGET void start_tiles(CBlock& cb, int n, bool zero) {
   if (zero) {
     _tile_zero(0);
     _tile_zero(1);
@@ -199,17 +218,17 @@ NK_AMX_TARGET void start_tiles(CBlock& cb, int m, int n, bool zero) {
     _tile_zero(3);
     return;
   }
-  load_c0(cb, m, n);
-  load_c1(cb, m, n + 16);
-  load_c2(cb, m + 16, n);
-  load_c3(cb, m + 16, n + 16);
+  load_c0(cb, n);
+  load_c1(cb, n + 16);
+  load_c2(cb, n);
+  load_c3(cb, n + 16);
 }
 
-NK_AMX_TARGET void finish_tiles(CBlock& cb, int m, int n) {
-  store_c0(cb, m, n);
-  store_c1(cb, m, n + 16);
-  store_c2(cb, m + 16, n);
-  store_c3(cb, m + 16, n + 16);
+NK_AMX_TARGET void finish_tiles(CBlock& cb, int n) {
+  store_c0(cb, n);
+  store_c1(cb, n + 16);
+  store_c2(cb, n);
+  store_c3(cb, n + 16);
 }
 
 NK_AMX_TARGET void configure() {
@@ -267,7 +286,7 @@ void amx_set_enabled(bool on) {
 #endif
 }
 
-bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, size_t ldc, const Epilogue& e) {
+bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e) {
 #ifdef NK_AMX
   const int S = a.S, L = a.L, K = S * L;
   // Blocks are 32 x 32 and steps 32 deep: a smaller product would be mostly padding.
@@ -294,7 +313,7 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, s
   parallel_for(tasks, [&](int t) {
     const int bl0 = (int)((long)blocks * t / tasks), bl1 = (int)((long)blocks * (t + 1) / tasks);
     std::vector<const float*> tab((size_t)S * 32);
-    CBlock cb{c, ldc, M, N, {}};
+    CBlock cb(c, M, N);
     uint16_t* apack = t_apack.get<uint16_t>((size_t)chunk * 4 * kTile);
     configure();
     for (int kb0 = 0; kb0 < steps; kb0 += chunk) {
@@ -304,15 +323,16 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, s
         const int m0 = bl * 32, mv = std::min(32, M - m0);
         a.fill(m0, mv, tab.data(), 32);
         pack_a_block(tab.data(), 32, L, K, kb0, cs, apack);
+        cb.start(c, m0, mv);
         for (int p = 0; p < pairs; p++) {
           const int n0 = p * 32;
-          start_tiles(cb, m0, n0, first);
+          start_tiles(cb, n0, first);
           block(cs, apack, bpack + (size_t)(2 * p) * strip_u16 + (size_t)kb0 * 2 * kTile,
                 bpack + (size_t)(2 * p + 1) * strip_u16 + (size_t)kb0 * 2 * kTile);
-          finish_tiles(cb, m0, n0);
+          finish_tiles(cb, n0);
           if (last && !e.empty()) {
             const int nv = std::min(32, N - n0);
-            for (int i = 0; i < mv; i++) e.apply(c + (size_t)(m0 + i) * ldc + n0, n0, nv);
+            for (int i = 0; i < mv; i++) e.apply(cb.rows[i] + n0, n0, nv);
           }
         }
       }
@@ -321,7 +341,7 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, s
   });
   return true;
 #else
-  (void)M, (void)N, (void)a, (void)b, (void)c, (void)ldc, (void)e;
+  (void)M, (void)N, (void)a, (void)b, (void)c, (void)e;
   return false;
 #endif
 }

@@ -1,6 +1,6 @@
-// Intel AMX (Sapphire Rapids and later): a convolution's GEMM on the tile
-// units in bf16, with each float split as hi + lo so that the result keeps
-// float accuracy (relative error ~1e-5, against ~4e-3 for plain bf16).
+// Intel AMX (Sapphire Rapids and later): igemm on the tile units in bf16,
+// with each float split as hi + lo so that the result keeps float accuracy
+// (relative error ~1e-5, against ~4e-3 for plain bf16).
 #pragma once
 #include <cstddef>
 
@@ -14,8 +14,8 @@ bool amx_supported();
 bool amx_enabled();
 void amx_set_enabled(bool on);
 
-// C[M, N] (row stride ldc) = A * B, then the epilogue, as igemm does. Returns
-// false, having done nothing, where the AMX path is off or does not pay.
-bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, float* c, size_t ldc, const Epilogue& e);
+// C = A * B, then the epilogue: igemm's contract. Returns false, having done
+// nothing, where the AMX path is off or the product is too small for it.
+bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e);
 
 }  // namespace nk

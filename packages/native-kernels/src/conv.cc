@@ -4,7 +4,6 @@
 #include <cstring>
 #include <vector>
 
-#include "amx.h"
 #include "gemm.h"
 #include "pool.h"
 #include "ukernels.h"
@@ -594,9 +593,7 @@ void conv2d(const ConvShape& s, const float* x, const float* f, float* y, const 
   if (s.kh * s.kw * s.ci <= 32) return conv2d_small_patch(s, x, f, y, e);
   DenseB b(f, s.co, false);
   DenseRows c(y, s.co);
-  with_segments(s, x, [&](const Segments& a) {
-    if (!igemm_amx(M, s.co, a, b, y, s.co, e)) igemm(M, s.co, a, b, c, e);
-  });
+  with_segments(s, x, [&](const Segments& a) { igemm(M, s.co, a, b, c, e); });
 }
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* f, float* dx) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "amx.h"
 #include "pool.h"
 #include "ukernels.h"
 
@@ -95,6 +96,7 @@ NK_CLONES void gemv(int M, int K, const float* a, size_t lda, const float* x, fl
 
 void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c, const Epilogue& e) {
   if (M <= 0 || N <= 0) return;
+  if (igemm_amx(M, N, a, b, c, e)) return;
   const MicroKernels& uk = micro_kernels();
   const bool narrow = N <= 16;
   const int mr = narrow ? uk.mr16 : uk.mr, nr = narrow ? 16 : uk.nr;

@@ -31,6 +31,8 @@ struct CRows {
   virtual void rows(int m0, int count, float** out) const {
     for (int i = 0; i < count; i++) out[i] = row(m0 + i);
   }
+  // ld when every row(m) is row(0) + m * ld, else 0.
+  virtual size_t stride() const { return 0; }
 };
 
 struct DenseRows : CRows {
@@ -38,6 +40,7 @@ struct DenseRows : CRows {
   size_t ld;
   DenseRows(float* b, size_t l) : base(b), ld(l) {}
   float* row(int m) const override { return base + (size_t)m * ld; }
+  size_t stride() const override { return ld; }
 };
 
 // A row-major [M, K] matrix as one segment per row.

@@ -7,8 +7,10 @@ import { nativeBuilt, onBoth, randomArray, registerNative, relativeError, skipRe
 // within 1e-4 relative of tfjs' cpu kernels, like every native kernel. The
 // shapes reach its edges: rows, columns and K that are not tile multiples, a
 // segment length that is not a multiple of 16 (the gathered path), K over
-// several passes, dilation (one segment per tap), a fused epilogue, and inputs
-// whose magnitudes span six decades.
+// several passes, dilation (one segment per tap), a fused epilogue, inputs
+// whose magnitudes span six decades, a transposed convolution's phases (C
+// rows that are every other pixel: the staged path), G's first layer (a 1x1
+// input) and a matrix product.
 const TOL = 1e-4;
 const load = loadAddon();
 const amxSupported = load.ok && load.addon.info().amxSupported;
@@ -23,6 +25,8 @@ interface Case {
   dil?: number;
   range?: number;
   fused?: boolean;
+  /** conv2dTranspose of x to this shape with filter f [kh, kw, out channels, x's channels]. */
+  transposeTo?: [number, number, number, number];
 }
 
 const cases: Case[] = [
@@ -33,7 +37,11 @@ const cases: Case[] = [
   { label: 'dilation 2', x: [2, 12, 12, 32], f: [3, 3, 32, 40], stride: 1, pad: 'same', dil: 2 },
   { label: 'bias and LeakyReLU fused', x: [2, 16, 16, 32], f: [4, 4, 32, 64], stride: 2, pad: 'same', fused: true },
   { label: 'inputs from -1000 to 1000', x: [2, 8, 8, 32], f: [4, 4, 32, 32], stride: 1, pad: 'same', range: 1000 },
+  { label: 'transposed, stride 2 (G block)', x: [3, 8, 8, 64], f: [4, 4, 48, 64], stride: 2, pad: 'same', transposeTo: [3, 16, 16, 48] },
+  { label: 'transposed from 1x1 (G first layer)', x: [40, 1, 1, 100], f: [4, 4, 64, 100], stride: 1, pad: 'valid', transposeTo: [40, 4, 4, 64] },
 ];
+
+const matmulShapes: [number, number, number][] = [[70, 130, 45], [64, 100, 512]];
 
 describe.skipIf(why !== '')(`AMX convolutions keep float accuracy${why ? ` (skipped: ${why})` : ''}`, () => {
   beforeAll(registerNative);
@@ -48,6 +56,7 @@ describe.skipIf(why !== '')(`AMX convolutions keep float accuracy${why ? ` (skip
     const conv = () => {
       const xt = tf.tensor4d(x, c.x);
       const ft = tf.tensor4d(f, c.f);
+      if (c.transposeTo) return tf.conv2dTranspose(xt, ft, c.transposeTo, c.stride, c.pad);
       return c.fused
         ? tf.fused.conv2d({ x: xt, filter: ft, strides: c.stride, pad: c.pad, bias: tf.tensor1d(bias), activation: 'leakyrelu', leakyreluAlpha: 0.2 })
         : tf.conv2d(xt, ft, c.stride, c.pad, 'NHWC', c.dil ?? 1);
@@ -60,6 +69,18 @@ describe.skipIf(why !== '')(`AMX convolutions keep float accuracy${why ? ` (skip
     expect(relativeError(ref[0], fp32[0])).toBeLessThan(TOL);
     // Rounded differently, so the two paths really both ran.
     expect(amx[0].some((v, k) => v !== fp32[0][k])).toBe(true);
+  });
+
+  it.each(matmulShapes)('matMul %i x %i times %i columns', async (m, k, n) => {
+    const a = randomArray(700 + m, m * k);
+    const b = randomArray(800 + n, k * n);
+    const mm = () => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n]));
+    load.ok && load.addon.setAmx(1);
+    const { ref, got: amx } = await onBoth(mm);
+    load.ok && load.addon.setAmx(0);
+    const { got: fp32 } = await onBoth(mm);
+    expect(relativeError(ref[0], amx[0])).toBeLessThan(TOL);
+    expect(amx[0].some((v, i) => v !== fp32[0][i])).toBe(true);
   });
 
   it('reports the path it uses, and can be switched off', () => {
