@@ -22,7 +22,7 @@ function envInt(name: string, fallback: number): number {
  * GAN_FOCUS_THREADS sets the kernel threads (default: every core);
  * GAN_FOCUS_NATIVE_POOL_MB caps the recycled tensor memory (default 1024);
  * GAN_FOCUS_NATIVE_ADDON points at a native_kernels.node to load;
- * GAN_FOCUS_NATIVE_AMX=0 keeps forward convolutions off the AMX tile units.
+ * GAN_FOCUS_NATIVE_AMX=0 keeps the matrix products off the AMX tile units.
  */
 export async function tryRegisterNativeBackend(): Promise<NativeRegistration> {
   try {

@@ -67,7 +67,7 @@ export interface NativeAddon {
   ): void;
   /** Grad-CAM's ReLU, resize to size x size and min-max scaling, as src/main/engine/explain/cam-image.ts. */
   camImages(maps: Float32Array, out: Float32Array, n: number, h: number, w: number, size: number, flat: number): void;
-  /** amx: forward convolutions run on the AMX tile units (bf16 hi+lo split, float accuracy). */
+  /** amx: convolutions and matrix products run on the AMX tile units (bf16 hi+lo split, float accuracy). */
   info(): { isa: string; mr: number; nr: number; threads: number; amxSupported: boolean; amx: boolean };
   setThreads(n: number): void;
   /** Switches the AMX path on (1) or off (0) where the CPU has it. */
