@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -187,7 +186,7 @@ struct CBlock {
 #define NK_TILE_IO(T, R)                                                                   \
   NK_AMX_TARGET void load_c##T(CBlock& cb, int n) {                                        \
     if (cb.direct(R, n)) {                                                                 \
-      _tile_loadd(T, cb.at(R, n), cb.ld * 4);                                       \
+      _tile_loadd(T, cb.at(R, n), cb.ld * 4);                                              \
       return;                                                                              \
     }                                                                                      \
     std::memset(cb.stage[T], 0, sizeof cb.stage[T]);                                       \
@@ -197,7 +196,7 @@ struct CBlock {
   }                                                                                        \
   NK_AMX_TARGET void store_c##T(CBlock& cb, int n) {                                       \
     if (cb.direct(R, n)) {                                                                 \
-      _tile_stored(T, cb.at(R, n), cb.ld * 4);                                      \
+      _tile_stored(T, cb.at(R, n), cb.ld * 4);                                             \
       return;                                                                              \
     }                                                                                      \
     _tile_stored(T, cb.stage[T], 64);                                                      \
@@ -238,27 +237,10 @@ NK_AMX_TARGET void configure() {
 
 NK_AMX_TARGET void release() { _tile_release(); }
 
-// Per-thread buffers, reused across calls.
-struct Buffer {
-  void* ptr = nullptr;
-  size_t cap = 0;
-  ~Buffer() { std::free(ptr); }
-  template <typename T>
-  T* get(size_t n) {
-    size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
-    if (cap < bytes) {
-      std::free(ptr);
-      ptr = std::aligned_alloc(64, bytes);
-      cap = bytes;
-    }
-    return static_cast<T*>(ptr);
-  }
-};
-thread_local Buffer t_bpack, t_bstrip, t_apack;
+// Slots of scratch() holding bf16: uint16 counts rounded up to floats.
+uint16_t* scratch_u16(int slot, size_t n) { return reinterpret_cast<uint16_t*>(scratch(slot, (n + 1) / 2)); }
 
 #endif  // NK_AMX
-
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
 }  // namespace
 
@@ -296,11 +278,11 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, const CRows
   const int T = pool_threads();
   // B for all of K, strip after strip; an odd last strip gets a zero partner.
   const size_t strip_u16 = (size_t)steps * 2 * kTile;
-  uint16_t* bpack = t_bpack.get<uint16_t>(strip_u16 * pairs * 2);
+  uint16_t* bpack = scratch_u16(1, strip_u16 * pairs * 2);
   parallel_for(pairs * 2, [&](int s) {
     uint16_t* dst = bpack + (size_t)s * strip_u16;
     if (s >= strips) return (void)std::memset(dst, 0, strip_u16 * sizeof(uint16_t));
-    float* f = t_bstrip.get<float>((size_t)Kp * 16);
+    float* f = scratch(5, (size_t)Kp * 16);
     b.pack(f, 0, K, s * 16, std::min(16, N - s * 16), 16);
     std::memset(f + (size_t)K * 16, 0, (size_t)(Kp - K) * 16 * sizeof(float));
     pack_b_strip(f, steps, dst);
@@ -314,7 +296,7 @@ bool igemm_amx(int M, int N, const RowPointers& a, const BPacker& b, const CRows
     const int bl0 = (int)((long)blocks * t / tasks), bl1 = (int)((long)blocks * (t + 1) / tasks);
     std::vector<const float*> tab((size_t)S * 32);
     CBlock cb(c, M, N);
-    uint16_t* apack = t_apack.get<uint16_t>((size_t)chunk * 4 * kTile);
+    uint16_t* apack = scratch_u16(4, (size_t)chunk * 4 * kTile);
     configure();
     for (int kb0 = 0; kb0 < steps; kb0 += chunk) {
       const int cs = std::min(chunk, steps - kb0);

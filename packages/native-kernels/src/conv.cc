@@ -21,8 +21,6 @@
 namespace nk {
 namespace {
 
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
 // Adds a[i]*b[i] into 16 independent lanes (vectorisable without reassociating).
 inline void dot_lanes(float* lanes, const float* a, const float* b, int n) {
   int i = 0;

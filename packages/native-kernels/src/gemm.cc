@@ -18,9 +18,7 @@ struct Scratch {
   ~Scratch() { std::free(ptr); }
 };
 
-thread_local Scratch t_scratch[4];
-
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
+thread_local Scratch t_scratch[6];
 
 // Rows of B per pass over K: 256 x 32 floats is 32 KB, within a 48 KB L1.
 constexpr int kChunkRows = 256;

@@ -83,8 +83,11 @@ void igemm(int M, int N, const RowPointers& a, const BPacker& b, const CRows& c,
 void gemv(int M, int K, const float* a, size_t lda, const float* x, float* y);
 
 // Per-thread scratch, 64-byte aligned, reused across calls; slots are
-// independent: 0 explicit patch matrix, 1 packed B, 2 zero run, 3 convolution
-// side buffers (border windows, the transposed convolution's T).
+// independent: 0 explicit patch matrix, 1 packed B (float or, on AMX, bf16),
+// 2 zero run, 3 convolution side buffers (border windows, the transposed
+// convolution's T), 4 and 5 an AMX task's converted A block and B strip.
 float* scratch(int slot, size_t floats);
+
+inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
 }  // namespace nk
