@@ -43,6 +43,18 @@ const cases: Case[] = [
 
 const matmulShapes: [number, number, number][] = [[70, 130, 45], [64, 100, 512]];
 
+/** fn with AMX on and off: both within TOL of tfjs' cpu kernels, and rounded differently, so both paths really ran. */
+async function expectBothPathsMatch(fn: () => tf.Tensor): Promise<void> {
+  if (!load.ok) throw new Error(load.reason);
+  load.addon.setAmx(1);
+  const { ref, got: amx } = await onBoth(fn);
+  load.addon.setAmx(0);
+  const { got: fp32 } = await onBoth(fn);
+  expect(relativeError(ref[0], amx[0])).toBeLessThan(TOL);
+  expect(relativeError(ref[0], fp32[0])).toBeLessThan(TOL);
+  expect(amx[0].some((v, k) => v !== fp32[0][k])).toBe(true);
+}
+
 describe.skipIf(why !== '')(`AMX convolutions keep float accuracy${why ? ` (skipped: ${why})` : ''}`, () => {
   beforeAll(registerNative);
   afterAll(() => load.ok && load.addon.setAmx(1));
@@ -61,26 +73,13 @@ describe.skipIf(why !== '')(`AMX convolutions keep float accuracy${why ? ` (skip
         ? tf.fused.conv2d({ x: xt, filter: ft, strides: c.stride, pad: c.pad, bias: tf.tensor1d(bias), activation: 'leakyrelu', leakyreluAlpha: 0.2 })
         : tf.conv2d(xt, ft, c.stride, c.pad, 'NHWC', c.dil ?? 1);
     };
-    load.ok && load.addon.setAmx(1);
-    const { ref, got: amx } = await onBoth(conv);
-    load.ok && load.addon.setAmx(0);
-    const { got: fp32 } = await onBoth(conv);
-    expect(relativeError(ref[0], amx[0])).toBeLessThan(TOL);
-    expect(relativeError(ref[0], fp32[0])).toBeLessThan(TOL);
-    // Rounded differently, so the two paths really both ran.
-    expect(amx[0].some((v, k) => v !== fp32[0][k])).toBe(true);
+    await expectBothPathsMatch(conv);
   });
 
   it.each(matmulShapes)('matMul %i x %i times %i columns', async (m, k, n) => {
     const a = randomArray(700 + m, m * k);
     const b = randomArray(800 + n, k * n);
-    const mm = () => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n]));
-    load.ok && load.addon.setAmx(1);
-    const { ref, got: amx } = await onBoth(mm);
-    load.ok && load.addon.setAmx(0);
-    const { got: fp32 } = await onBoth(mm);
-    expect(relativeError(ref[0], amx[0])).toBeLessThan(TOL);
-    expect(amx[0].some((v, i) => v !== fp32[0][i])).toBe(true);
+    await expectBothPathsMatch(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])));
   });
 
   it('reports the path it uses, and can be switched off', () => {
