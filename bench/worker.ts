@@ -49,7 +49,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         const real = randomImages();
         const z = tf.randomNormal([BATCH, 1, 1, NZ], 0, 1, 'float32', 8) as tf.Tensor4D;
         const step = () => trainStep(models, optim, real, z);
-        step();
+        await step();
         const before = tf.memory().numTensors;
         const runs = opts.runs('train', width);
         const ms = await medianMs(step, 0, runs);

@@ -86,7 +86,7 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
       return run(msg.job, cancelled);
     case 'estimate':
       return simpleJob(async () => {
-        send({ type: 'estimate', backend: (await initBackend()).chosen, msPerStep: measureStepMs(msg.config) });
+        send({ type: 'estimate', backend: (await initBackend()).chosen, msPerStep: await measureStepMs(msg.config) });
         return 'completed';
       });
     // Loaded per job: a training process never needs the CAM or quality code.

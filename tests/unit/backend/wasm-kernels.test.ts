@@ -243,9 +243,9 @@ describe('wasm training kernels free what they allocate', () => {
     const opt = { d: tf.train.adam(2e-4, 0.5), g: tf.train.adam(2e-4, 0.5) };
     const real = tf.tensor(data([4, 64, 64, 1]), [4, 64, 64, 1]) as tf.Tensor4D;
     const z = tf.tensor(data([4, 1, 1, 8]), [4, 1, 1, 8]) as tf.Tensor4D;
-    for (let i = 0; i < 2; i++) trainStep(models, opt, real, z);
+    for (let i = 0; i < 2; i++) await trainStep(models, opt, real, z);
     const before = [tf.memory().numTensors, backend.numDataIds(), backend.wasm.HEAPU8.buffer.byteLength];
-    for (let i = 0; i < 3; i++) trainStep(models, opt, real, z);
+    for (let i = 0; i < 3; i++) await trainStep(models, opt, real, z);
     expect([tf.memory().numTensors, backend.numDataIds(), backend.wasm.HEAPU8.buffer.byteLength]).toEqual(before);
   });
 });

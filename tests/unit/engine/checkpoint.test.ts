@@ -31,7 +31,7 @@ describe('checkpoints', () => {
     const opt = { d: tf.train.adam(2e-4, 0.5, 0.999), g: tf.train.adam(2e-4, 0.5, 0.999) };
     for (let i = 0; i < 2; i++) {
       const b = batch(i);
-      trainStep(models, opt, b.real, b.z);
+      await trainStep(models, opt, b.real, b.z);
     }
     const dir = path.join(tempHome(), 'epoch-001');
     const files = await writeCheckpoint(dir, models, { d: opt.d, g: opt.g });
@@ -48,8 +48,8 @@ describe('checkpoints', () => {
     const opt2 = { d: tf.train.adam(2e-4, 0.5, 0.999), g: tf.train.adam(2e-4, 0.5, 0.999) };
     await loadOptimizers(path.join(dir, 'optimizer.json'), opt2);
     const next = batch(7);
-    const a = trainStep(models, opt, next.real, next.z);
-    const b = trainStep(loaded, opt2, next.real, next.z);
+    const a = await trainStep(models, opt, next.real, next.z);
+    const b = await trainStep(loaded, opt2, next.real, next.z);
     // tfjs' Adam rebuilds beta1^t and beta2^t with pow() on restore where it
     // had multiplied them step by step, so the next update agrees to rounding.
     for (const k of ['lossD', 'lossG', 'dx', 'dgz'] as const) expect(b[k]).toBeCloseTo(a[k], 5);

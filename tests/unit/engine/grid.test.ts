@@ -9,10 +9,10 @@ beforeAll(async () => {
 });
 
 describe('fixed-noise grid', () => {
-  it('is a PNG of 8x8 samples and leaves G, BatchNorm moving averages included, as it was', () => {
+  it('is a PNG of 8x8 samples and leaves G, BatchNorm moving averages included, as it was', async () => {
     const g = buildGenerator({ nz: 8, ngf: 4, seed: 2 });
     const before = g.getWeights().map((w) => Array.from(w.dataSync()));
-    const png = renderGrid(g, tf.randomNormal([64, 1, 1, 8], 0, 1, 'float32', 1) as tf.Tensor4D);
+    const png = await renderGrid(g, tf.randomNormal([64, 1, 1, 8], 0, 1, 'float32', 1) as tf.Tensor4D);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(8 * 64 + 9 * 2);
     expect(g.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);

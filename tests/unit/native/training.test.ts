@@ -19,7 +19,7 @@ async function run(backend: string, arch: 'paper' | 'dcgan5', steps: number): Pr
   for (let i = 0; i < steps; i++) {
     const real = tf.tensor4d(randomArray(10 + i, 8 * 64 * 64), [8, 64, 64, 1]);
     const z = tf.tensor4d(randomArray(20 + i, 8 * 16, -2, 2), [8, 1, 1, 16]);
-    values.push(trainStep({ generator: G, discriminator: D }, opt, real, z));
+    values.push(await trainStep({ generator: G, discriminator: D }, opt, real, z));
     tf.dispose([real, z]);
     if (i === 0) baseline = tf.memory().numTensors;
   }

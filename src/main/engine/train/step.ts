@@ -28,9 +28,10 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
  * One DCGAN iteration as in PyTorch's example: update D on a real and a fake
  * batch, then G with the non-saturating loss (fake labelled real). G runs in
  * training mode in both halves, so its BatchNorm moving averages move twice per
- * iteration; they are only used for inference-mode sampling.
+ * iteration; they are only used for inference-mode sampling. The values are
+ * read asynchronously: WebGPU has no synchronous read (dataSync fails there).
  */
-export function trainStep(models: GanModels, opt: GanOptimizers, real: tf.Tensor4D, z: tf.Tensor4D): StepValues {
+export async function trainStep(models: GanModels, opt: GanOptimizers, real: tf.Tensor4D, z: tf.Tensor4D): Promise<StepValues> {
   const { generator: G, discriminator: D } = models;
   const [lossD, dx, dgz, lossG] = tf.tidy(() => {
     let dxT: tf.Scalar | undefined;
@@ -52,12 +53,10 @@ export function trainStep(models: GanModels, opt: GanOptimizers, real: tf.Tensor
     opt.g.applyGradients(gStep.grads);
     return [dStep.value, dxT!, dgzT!, gStep.value];
   });
-  const values = {
-    lossD: lossD.dataSync()[0],
-    lossG: lossG.dataSync()[0],
-    dx: dx.dataSync()[0],
-    dgz: dgz.dataSync()[0],
-  };
-  tf.dispose([lossD, dx, dgz, lossG]);
-  return values;
+  try {
+    const [dL, gL, x, gz] = await Promise.all([lossD, lossG, dx, dgz].map((t) => t.data()));
+    return { lossD: dL[0], lossG: gL[0], dx: x[0], dgz: gz[0] };
+  } finally {
+    tf.dispose([lossD, dx, dgz, lossG]);
+  }
 }

@@ -92,14 +92,16 @@ function fixedNoise(config: RunConfig): tf.Tensor4D {
  * from those and inference-mode samples come out flat gray. The moving averages
  * are put back afterwards, so drawing the grid leaves G as it was.
  */
-export function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Buffer {
+export async function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Promise<Buffer> {
   const moving = G.layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.nonTrainableWeights);
   const saved = moving.map((v) => tf.clone(v.read()));
   try {
     const images = tf.tidy(() => G.apply(noise, { training: true }) as tf.Tensor);
-    const data = images.dataSync() as Float32Array;
-    images.dispose();
-    return gridPng(data, GRID_SIZE, IMAGE_SIZE);
+    try {
+      return gridPng((await images.data()) as Float32Array, GRID_SIZE, IMAGE_SIZE);
+    } finally {
+      images.dispose();
+    }
   } finally {
     moving.forEach((v, i) => v.write(saved[i]));
     tf.dispose(saved);
@@ -147,7 +149,7 @@ export async function train(
         const z = tf.tensor4d(zBuf, [config.batchSize, 1, 1, config.nz]);
         let v;
         try {
-          v = trainStep(models, opt, real, z);
+          v = await trainStep(models, opt, real, z);
         } finally {
           tf.dispose([real, z]);
         }
@@ -164,7 +166,7 @@ export async function train(
       }
       const grid = epochGridFile(epoch);
       mkdirSync(path.join(runDir, path.dirname(grid)), { recursive: true });
-      writeFileSync(path.join(runDir, grid), renderGrid(models.generator, noise));
+      writeFileSync(path.join(runDir, grid), await renderGrid(models.generator, noise));
       const checkpointDir = epochCheckpointDir(epoch);
       const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g });
       await hooks.onEpoch({
