@@ -76,16 +76,28 @@ export interface MetricRow {
   dgz: number | null;
 }
 
-export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native-cpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** The WebGPU adapter Dawn offered, as its GPUAdapterInfo names it. */
+export interface GpuAdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU rasteriser (lavapipe, SwiftShader, WARP): used only when asked for by name. */
+  software: boolean;
+}
 
 /** The tfjs backend the engine chose, and why each better one was skipped. */
 export interface BackendReport {
   chosen: BackendChoice;
-  /** tfjs' own backend name (tensorflow, native-cpu, wasm, cpu). */
+  /** tfjs' own backend name (tensorflow, webgpu, native-cpu, wasm, cpu). */
   tfBackend: string;
   detail: string;
   skipped: { candidate: BackendChoice; reason: string }[];
+  /** The WebGPU adapter found, whether or not it was chosen; absent where Dawn found none or was not asked. */
+  gpuAdapter?: GpuAdapterReport;
   versions: Record<string, string>;
   cores: number;
   memoryBytes: number;

@@ -56,6 +56,12 @@ export function printDoctor(r: DoctorReport, json: boolean): void {
   }
   process.stdout.write(`backend: ${r.chosen} (tfjs '${r.tfBackend}'): ${r.detail}\n`);
   for (const s of r.skipped) process.stdout.write(`  skipped ${s.candidate}: ${s.reason}\n`);
+  const a = r.gpuAdapter;
+  if (a)
+    process.stdout.write(
+      `webgpu adapter: vendor ${a.vendor || '-'}, architecture ${a.architecture || '-'}, device ${a.device || '-'}, ` +
+        `description ${a.description || '-'}${a.software ? ' (software)' : ''}\n`,
+    );
   for (const [k, v] of Object.entries(r.versions)) process.stdout.write(`${k} ${v}\n`);
   process.stdout.write(`node ${r.node}; ${r.cores} cores; ${(r.memoryBytes / 2 ** 30).toFixed(1)} GiB memory\nhome: ${r.home}\n`);
 }

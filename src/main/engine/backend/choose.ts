@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { BACKEND_CHOICES, type BackendChoice, type BackendReport } from '../../../shared/types.js';
+import { BACKEND_CHOICES, type BackendChoice, type BackendReport, type GpuAdapterReport } from '../../../shared/types.js';
 import { cudaGpuVisible } from './gpu-probe.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
@@ -56,6 +56,18 @@ async function tryNative(): Promise<string | { detail: string }> {
   }
 }
 
+async function tryWebGpu(allowSoftware: boolean): Promise<{ why: string | null; detail: string; adapter?: GpuAdapterReport }> {
+  try {
+    const mod = (await import('./webgpu.js')) as typeof import('./webgpu.js');
+    const r = await mod.tryRegisterWebGpuBackend({ allowSoftware });
+    if (!r.ok) return { why: r.reason, detail: '', adapter: r.adapter };
+    if (!(await tf.setBackend(r.name))) return { why: `the WebGPU device on ${r.adapter.description || r.adapter.device} did not initialise`, detail: '', adapter: r.adapter };
+    return { why: null, detail: r.detail, adapter: r.adapter };
+  } catch (err) {
+    return { why: `webgpu backend failed: ${firstLine(err instanceof Error ? err.message : String(err))}`, detail: '' };
+  }
+}
+
 async function tryWasm(): Promise<string | null> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -70,9 +82,10 @@ async function tryWasm(): Promise<string | null> {
 let current: BackendReport | null = null;
 
 /**
- * Decided once per process: tfjs-node-gpu > tfjs-node > native CPU kernels >
- * wasm > cpu. GAN_FOCUS_BACKEND (one of BACKEND_CHOICES) forces a choice, for
- * benchmarks, tests and users who want a specific path.
+ * Decided once per process: tfjs-node-gpu > webgpu (a hardware adapter) >
+ * tfjs-node > native CPU kernels > wasm > cpu. GAN_FOCUS_BACKEND (one of
+ * BACKEND_CHOICES) forces a choice, for benchmarks, tests and users who want a
+ * specific path; GAN_FOCUS_BACKEND=webgpu also accepts a software adapter.
  */
 export async function initBackend(force: string | undefined = process.env.GAN_FOCUS_BACKEND): Promise<BackendReport> {
   if (current) return current;
@@ -85,11 +98,16 @@ export async function initBackend(force: string | undefined = process.env.GAN_FO
   const candidates = force ? [force as BackendChoice] : [...BACKEND_CHOICES];
   let chosen: BackendChoice | null = null;
   let detail = '';
+  let gpuAdapter: GpuAdapterReport | undefined;
   for (const c of candidates) {
     let why: string | null;
     if (c === 'tensorflow-gpu') {
       why = cudaGpuVisible() ?? (await tryTensorflow('@tensorflow/tfjs-node-gpu'));
       detail = 'libtensorflow with CUDA';
+    } else if (c === 'webgpu') {
+      const r = await tryWebGpu(force === 'webgpu');
+      ({ why, detail } = r);
+      gpuAdapter = r.adapter;
     } else if (c === 'tensorflow') {
       why = await tryTensorflow('@tensorflow/tfjs-node');
       detail = 'libtensorflow on the CPU';
@@ -113,7 +131,7 @@ export async function initBackend(force: string | undefined = process.env.GAN_FO
   if (!chosen) throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.candidate}: ${s.reason}`).join('; ')}`);
   await tf.ready();
   const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
-  for (const pkg of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+  for (const pkg of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
     const v = packageVersion(pkg);
     if (v) versions[pkg] = v;
   }
@@ -122,6 +140,7 @@ export async function initBackend(force: string | undefined = process.env.GAN_FO
     tfBackend: tf.getBackend(),
     detail,
     skipped,
+    ...(gpuAdapter ? { gpuAdapter } : {}),
     versions,
     cores: os.availableParallelism(),
     memoryBytes: os.totalmem(),
