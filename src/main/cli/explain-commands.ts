@@ -1,4 +1,4 @@
-import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunSummary } from '../../shared/api.js';
+import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunDetail, RunSummary } from '../../shared/api.js';
 import { CAM_METHODS, SAMPLE_SETS } from '../../shared/explain.js';
 import type { QualityRow } from '../../shared/explain.js';
 import type { Router } from '../api/router.js';
@@ -60,14 +60,22 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
     if (!json) process.stderr.write('choosing informative probes (the samples whose CAM changes most across epochs)...\n');
     await router.handle('setProbes', { id, mode: 'informative' });
   }
-  const job = (await router.handle('explain', { id, epochs: intListFlag(flags, 'epochs'), samples, ...cam })) as JobInfo;
+  const epochs = intListFlag(flags, 'epochs') ?? ((await router.handle('getRun', { id })) as RunDetail).epochs.map((e) => e.epoch);
+  const job = (await router.handle('explain', { id, epochs, samples, ...cam })) as JobInfo;
   const end = await waitForJob(router, job, json);
   if (end.status === 'cancelled') throw new Error('cancelled');
   const summary = (await router.handle('getFocusSummary', { id, ...cam })) as FocusSummaryResult;
   if (samples === 'train') {
-    const flags = (await router.handle('listFlags', { id, ...cam, limit: 1 })) as FlagList;
-    if (json) printLine({ type: 'result', job: end, summary, training: { epoch: flags.epoch, total: flags.total, flagged: flags.flagged, noEvidence: flags.noEvidence } });
-    else process.stdout.write(`training set at epoch ${flags.epoch}: ${flags.flagged} of ${flags.total} flagged, ${flags.noEvidence} without evidence\n`);
+    // Each epoch this call explained, named: the run may hold training-set explanations of other epochs too.
+    const training = [];
+    for (const epoch of [...new Set(epochs)].sort((a, b) => a - b)) {
+      const list = (await router.handle('listFlags', { id, epoch, ...cam, limit: 1 })) as FlagList;
+      training.push({ epoch, total: list.total, flagged: list.flagged, noEvidence: list.noEvidence });
+    }
+    if (json) printLine({ type: 'result', job: end, summary, training: training.at(-1), trainingByEpoch: training });
+    else
+      for (const t of training)
+        process.stdout.write(`training set at epoch ${t.epoch}: ${t.flagged} of ${t.total} flagged, ${t.noEvidence} without evidence\n`);
   } else if (json) {
     printLine({ type: 'result', job: end, summary });
   } else {

@@ -98,6 +98,15 @@ describe('gan-focus explain', () => {
     }
   });
 
+  it('names the epoch it explained, not the latest one explained before', () => {
+    cli(['explain', '1', '--samples', 'train', '--epochs', '3', '--threshold', '0.5']);
+    const out = cli(['explain', '1', '--samples', 'train', '--epochs', '1', '--threshold', '0.5']).stdout;
+    expect(out).toMatch(/^training set at epoch 1: \d+ of 256 flagged, \d+ without evidence\n$/);
+    const json = JSON.parse(cli(['explain', '1', '--samples', 'train', '--epochs', '1,3', '--threshold', '0.5', '--json']).stdout.trim().split('\n').at(-1)!);
+    expect(json.trainingByEpoch.map((t: { epoch: number; total: number }) => [t.epoch, t.total])).toEqual([[1, 256], [3, 256]]);
+    expect(json.training.epoch).toBe(3);
+  });
+
   it('exclude creates a derived run: same config, the flagged ids excluded, the parent linked, the subset reproducible', () => {
     const r = cli(['exclude', '1', '--epoch', '3', '--threshold', '0.5']);
     const childId = Number(r.stdout.trim());
