@@ -6,6 +6,7 @@ import { gpuLikely } from './engine/backend/gpu-probe.js';
 import { configFromFlags, intFlag, OPTIONS, runId, stringFlag, UsageError, type Flags } from './cli/args.js';
 import { camCommand } from './cli/cam-command.js';
 import { excludeCommand, explainCommand, flagsCommand, qualityCommand } from './cli/explain-commands.js';
+import { guardOutput } from './cli/pipes.js';
 import { printDoctor, printRun, printRuns } from './cli/print.js';
 import { reportCommand } from './cli/report-command.js';
 import { follow } from './cli/train-commands.js';
@@ -134,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  guardOutput();
   try {
     process.exitCode = await main(argv);
   } catch (err) {

@@ -3,6 +3,7 @@ import { CAM_METHODS, SAMPLE_SETS } from '../../shared/explain.js';
 import type { QualityRow } from '../../shared/explain.js';
 import type { Router } from '../api/router.js';
 import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, type Flags } from './args.js';
+import { outputClosed } from './pipes.js';
 import { printJson, printLine } from './print.js';
 
 function camParams(flags: Flags) {
@@ -24,6 +25,8 @@ async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<
   });
   const onSigint = () => void router.handle('cancelJob', { jobId: job.jobId }).catch(() => undefined);
   process.on('SIGINT', onSigint);
+  if (outputClosed.aborted) onSigint();
+  else outputClosed.addEventListener('abort', onSigint, { once: true });
   try {
     const end = await router.waitForJob(job.jobId);
     if (tty) process.stderr.write('\r\x1b[K');
@@ -32,6 +35,7 @@ async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<
   } finally {
     off();
     process.off('SIGINT', onSigint);
+    outputClosed.removeEventListener('abort', onSigint);
   }
 }
 
@@ -63,7 +67,10 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
   const epochs = intListFlag(flags, 'epochs') ?? ((await router.handle('getRun', { id })) as RunDetail).epochs.map((e) => e.epoch);
   const job = (await router.handle('explain', { id, epochs, samples, ...cam })) as JobInfo;
   const end = await waitForJob(router, job, json);
-  if (end.status === 'cancelled') throw new Error('cancelled');
+  if (end.status === 'cancelled') {
+    if (outputClosed.aborted) return;
+    throw new Error('cancelled');
+  }
   const summary = (await router.handle('getFocusSummary', { id, ...cam })) as FocusSummaryResult;
   if (samples === 'train') {
     // Each epoch this call explained, named: the run may hold training-set explanations of other epochs too.

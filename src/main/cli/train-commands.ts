@@ -1,5 +1,6 @@
 import type { ApiEvent, RunSummary } from '../../shared/api.js';
 import type { Router } from '../api/router.js';
+import { outputClosed } from './pipes.js';
 import { formatDuration, printLine } from './print.js';
 
 /** Shows training as it happens: a bar on a terminal, JSON lines otherwise asked. */
@@ -54,7 +55,11 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
       process.exit(130);
     }
   };
+  // Nobody reads the output any more: stop as a first Ctrl-C does, silently.
+  const onClosed = () => void router.handle('cancelRun', { id: run.id }).catch(() => undefined);
   process.on('SIGINT', onSigint);
+  if (outputClosed.aborted) onClosed();
+  else outputClosed.addEventListener('abort', onClosed, { once: true });
   try {
     const done = await router.waitForRun(run.id);
     if (json) printLine({ type: 'finished', run: done });
@@ -63,6 +68,7 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
   } finally {
     off();
     process.off('SIGINT', onSigint);
+    outputClosed.removeEventListener('abort', onClosed);
   }
 }
 

@@ -99,6 +99,10 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
   }
 }
 
+// The worker shares the host's stdout and stderr; when they lead into a closed
+// pipe (`gan-focus train | head`) the host decides what happens to the run.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 // Without its host nobody records the results: stop rather than train blind.
 process.on('disconnect', () => process.exit(1));
 
