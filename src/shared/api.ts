@@ -180,6 +180,8 @@ export interface RunListItem extends RunSummary {
   bestEpoch: { epoch: number; confirmed: boolean } | null;
   /** Flagged samples in the latest training-set explanation. */
   flagCount: number | null;
+  /** The images it trains on (its subset minus its exclusions); null when its dataset cannot be read here. */
+  trainingImages: number | null;
 }
 export type { MetricRow, RunError } from './types.js';
 
@@ -187,6 +189,8 @@ export type { MetricRow, RunError } from './types.js';
 export type EpochSummary = EpochRow;
 
 export interface RunDetail extends RunSummary {
+  /** The images it trains on (its subset minus its exclusions); null when its dataset cannot be read here. */
+  trainingImages: number | null;
   epochs: EpochSummary[];
   /** Runs derived from this one. */
   children: { id: number; name: string; status: RunStatus }[];
@@ -198,6 +202,8 @@ export interface DoctorReport extends BackendReport {
 
 export interface EpochEstimate {
   backend: string;
+  /** The images an epoch goes through (the subset minus the exclusions). */
+  images: number;
   secondsPerStep: number;
   stepsPerEpoch: number;
   secondsPerEpoch: number;

@@ -14,6 +14,23 @@ test('the form explains bad values in words and will not submit them', async ({ 
   await expect(page).toHaveURL(/#\/new$/);
 });
 
+test('fewer images than one batch: the estimate says why and Create is disabled with the reason', async ({ app, page }) => {
+  await app.open('#/new');
+  const form = new NewRunPage(page);
+  await form.fill({ 'Training images': '10' });
+  const refusal = page.getByTestId('refusal');
+  await expect(refusal).toContainText('it would train on 10 images (dataset 60,000, limit 10), fewer than one batch of 64');
+  for (const name of ['Create and start', 'Create, start later']) {
+    const button = page.getByRole('button', { name });
+    await expect(button).toBeDisabled();
+    await expect(button).toHaveAccessibleDescription(/fewer than one batch of 64/);
+  }
+  await form.fill({ 'Batch size': '8' });
+  await expect(refusal).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Create, start later' })).toBeEnabled();
+  await expect(form.estimate).toContainText('10 images: 1 step ×');
+});
+
 test('a tiny run is created from the form, trains live and finishes', async ({ app, page }, info) => {
   // Issue 6 asks how long the renderer's main thread is blocked while a run
   // trains. Long tasks (> 50 ms) are recorded and attached as a measurement,

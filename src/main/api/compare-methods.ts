@@ -30,7 +30,7 @@ export function compareMethods(ctx: RouterContext): MethodGroup<'compareRuns'> {
   return {
     compareRuns: (p) => {
       if (new Set(p.ids).size < 2) throw new ApiError('bad_request', 'compareRuns needs at least two different runs');
-      const runs = p.ids.map((id) => runDetail(ctx.db, ctx.paths, id));
+      const runs = p.ids.map((id) => runDetail(ctx, id));
       const focus = runs.map((run) => {
         const cam = camChoice(run, p);
         const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));

@@ -20,7 +20,8 @@ import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import { recommendBestEpoch } from '../engine/explain/summary.js';
 import { epochSummaries } from './focus-summary.js';
-import { existingRun, startTraining } from './run-methods.js';
+import { existingRun, startTraining, trainingImagesOf } from './run-methods.js';
+import { requireTrainable } from './training-images.js';
 
 export type ExplainMethodNames =
   | 'explain'
@@ -147,7 +148,7 @@ export function runListItem(ctx: RouterContext, run: RunRow): RunListItem {
     if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false };
   }
   const train = listExplanations(ctx.db, run.id, { samples: 'train', status: 'complete' }).at(-1);
-  return { ...run, bestEpoch, flagCount: train ? countFocus(ctx.db, train.id).flagged : null };
+  return { ...run, bestEpoch, flagCount: train ? countFocus(ctx.db, train.id).flagged : null, trainingImages: trainingImagesOf(ctx, run.config) };
 }
 
 export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {
@@ -329,6 +330,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       const ids = flaggedIds(ctx, run, e, p.confirmedOnly ?? false);
       if (ids.length === 0) throw new ApiError('conflict', `no ${p.confirmedOnly ? 'confirmed ' : ''}flagged samples to exclude at epoch ${e.epoch}`);
       const excluded = [...new Set([...run.config.excluded, ...ids])].sort((a, b) => parseSampleId(a)!.index - parseSampleId(b)!.index);
+      requireTrainable(ctx, { ...run.config, excluded }, `run ${run.id} without these ${ids.length} samples`, 'conflict');
       const child = createRun(db, {
         name: p.name ?? `${run.name} minus ${ids.length} flagged (epoch ${e.epoch})`,
         config: { ...run.config, excluded },

@@ -75,7 +75,7 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
     },
     async waitForRun(id) {
       await ctx.finishing.get(id);
-      return runDetail(db, paths, id);
+      return runDetail(ctx, id);
     },
     async waitForJob(jobId) {
       const end = jobEnds.get(jobId);

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import type { EpochSummary, RunDetail } from '../../shared/api.js';
 import { PRESET_CONFIGS } from '../../shared/config.js';
+import type { RunConfig } from '../../shared/config.js';
 import type { EpochRow } from '../../shared/types.js';
 import { estimateEpoch } from '../jobs/estimate.js';
 import { ConflictError } from '../jobs/training.js';
@@ -8,10 +9,10 @@ import { listEpochs } from '../store/epochs.js';
 import { listMetrics } from '../store/metrics.js';
 import type { HomePaths } from '../store/paths.js';
 import { createRun, deleteRun, getRun, listRuns, requireRun, updateRun } from '../store/runs.js';
-import type { Database } from '../store/db.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import { runListItem } from './explain-methods.js';
+import { countTrainingImages, requireTrainable } from './training-images.js';
 
 export type RunMethodNames =
   | 'doctor'
@@ -38,13 +39,19 @@ export function absoluteEpoch(paths: HomePaths, e: EpochRow): EpochSummary {
   };
 }
 
-export function runDetail(db: Database, paths: HomePaths, id: number): RunDetail {
+export function runDetail(ctx: Pick<RouterContext, 'db' | 'paths' | 'dataset'>, id: number): RunDetail {
+  const { db, paths } = ctx;
   const run = getRun(db, id);
   if (!run) throw notFound(`run ${id}`);
   const children = listRuns(db)
     .filter((r) => r.parentId === id)
     .map((r) => ({ id: r.id, name: r.name, status: r.status }));
-  return { ...run, epochs: listEpochs(db, id).map((e) => absoluteEpoch(paths, e)), children };
+  return { ...run, trainingImages: trainingImagesOf(ctx, run.config), epochs: listEpochs(db, id).map((e) => absoluteEpoch(paths, e)), children };
+}
+
+export function trainingImagesOf(ctx: Pick<RouterContext, 'dataset'>, config: RunConfig): number | null {
+  const count = countTrainingImages(ctx, config);
+  return 'error' in count ? null : count.images;
 }
 
 export function existingRun(ctx: RouterContext, id: number) {
@@ -71,8 +78,9 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     doctor: async () => ({ ...(await (await import('../engine/backend/choose.js')).initBackend()), home: paths.home }),
     presets: () => PRESET_CONFIGS,
     listRuns: (p) => listRuns(db, p).map((run) => runListItem(ctx, run)),
-    getRun: (p) => runDetail(db, paths, p.id),
+    getRun: (p) => runDetail(ctx, p.id),
     createRun: (p) => {
+      requireTrainable(ctx, p.config, 'this run');
       const run = createRun(db, { name: p.name, config: p.config });
       ctx.emit({ type: 'runState', run });
       return p.start ? startTraining(ctx, run.id) : run;
@@ -93,6 +101,7 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     },
     duplicateRun: (p) => {
       const src = existingRun(ctx, p.id);
+      requireTrainable(ctx, src.config, `a copy of run ${p.id}`);
       const run = createRun(db, { name: `${src.name} (copy)`, config: src.config, parentId: src.parentId, excluded: src.excluded });
       ctx.emit({ type: 'runState', run });
       return run;
@@ -100,11 +109,13 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     startRun: (p) => {
       const run = existingRun(ctx, p.id);
       if (run.status !== 'queued') throw new ApiError('conflict', `run ${p.id} is ${run.status}; use resume to continue it`);
+      requireTrainable(ctx, run.config, `run ${p.id}`, 'conflict');
       return startTraining(ctx, p.id);
     },
     resumeRun: (p) => {
       const run = existingRun(ctx, p.id);
       if (run.status === 'completed') throw new ApiError('conflict', `run ${p.id} is already completed`);
+      requireTrainable(ctx, run.config, `run ${p.id}`, 'conflict');
       return startTraining(ctx, p.id);
     },
     cancelRun: (p) => {
@@ -121,6 +132,6 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
       if (!epoch?.gridPath) throw notFound(`grid of run ${p.id} epoch ${p.epoch}`);
       return { epoch: p.epoch, pngBase64: readFileSync(paths.fromStored(epoch.gridPath)).toString('base64') };
     },
-    estimateEpoch: (p) => estimateEpoch(ctx.launcher, p.config),
+    estimateEpoch: (p) => estimateEpoch(ctx.launcher, p.config, requireTrainable(ctx, p.config, 'this run')),
   };
 }

@@ -22,9 +22,10 @@ async function measure(launcher: EngineLauncher, config: RunConfig): Promise<{ b
 
 /**
  * Times two real training steps of the config's models in an engine process
- * (never on the thread that answers the UI) and scales to an epoch.
+ * (never on the thread that answers the UI) and scales to an epoch of `images`
+ * (what the run trains on: its subset minus its exclusions).
  */
-export async function estimateEpoch(launcher: EngineLauncher, config: RunConfig, datasetSize = 60_000): Promise<EpochEstimate> {
+export async function estimateEpoch(launcher: EngineLauncher, config: RunConfig, images: number): Promise<EpochEstimate> {
   const key = shapeKey(config);
   let pending = cache.get(key);
   if (!pending) {
@@ -33,10 +34,10 @@ export async function estimateEpoch(launcher: EngineLauncher, config: RunConfig,
     pending.catch(() => cache.delete(key));
   }
   const { backend, msPerStep } = await pending;
-  const images = Math.max(0, Math.min(config.limit ?? datasetSize, datasetSize) - config.excluded.length);
   const stepsPerEpoch = Math.floor(images / config.batchSize);
   return {
     backend,
+    images,
     secondsPerStep: msPerStep / 1000,
     stepsPerEpoch,
     secondsPerEpoch: (msPerStep / 1000) * stepsPerEpoch,

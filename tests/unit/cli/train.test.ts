@@ -146,16 +146,25 @@ describe('failures are clear and lose nothing saved', () => {
     expect(Number.isFinite((d.predict(tf.zeros([1, 64, 64, 1])) as tf.Tensor).dataSync()[0])).toBe(true);
   });
 
-  it('a corrupt IDX file fails the run with a message naming the file', () => {
+  it('a corrupt IDX file is refused at creation with a message naming the file', () => {
     const home = tempHome();
     const bad = path.join(home, 'bad-images.idx3');
     writeFileSync(bad, Buffer.from([0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]));
     const r = runCli(['--home', home, 'train', '--images', bad, '--epochs', '1', '--json']);
     expect(r.code).toBe(1);
-    const run = show(home, 1);
-    expect(run.status).toBe('failed');
-    expect(run.error!.message).toContain('bad-images.idx3');
-    expect(run.error!.message).toMatch(/truncated/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('bad-images.idx3');
+    expect(r.stderr).toMatch(/truncated/);
+    expect(JSON.parse(runCli(['--home', home, 'runs', '--json']).stdout)).toEqual([]);
+  });
+
+  it('fewer training images than one batch is refused at creation, naming the counts', () => {
+    const home = tempHome();
+    const r = runCli(['--home', home, 'train', '--limit', '10', '--epochs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot train: it would train on 10 images \(dataset 60,000, limit 10\), fewer than one batch of 64/);
+    expect(JSON.parse(runCli(['--home', home, 'runs', '--json']).stdout)).toEqual([]);
   });
 
   it('bad arguments: exit code 2 and one line on stderr', () => {

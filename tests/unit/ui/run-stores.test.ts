@@ -1,5 +1,6 @@
 import { disposePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nextTick } from 'vue';
 import { useNewRunStore } from '../../../src/renderer/src/stores/new-run.js';
 import { useRunStore } from '../../../src/renderer/src/stores/run.js';
 import { eventually, openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
@@ -47,6 +48,26 @@ describe('new-run store', () => {
     expect(form.estimate).toMatchObject({ stepsPerEpoch: 4 });
     expect(form.estimate!.secondsPerStep).toBeGreaterThan(0);
     expect(form.estimate!.backend).toMatch(/\S/);
+  });
+
+  it('refuses fewer images than one batch with the reason, and lets a fixed config through again', async () => {
+    const form = useNewRunStore();
+    await form.init();
+    for (const [k, v] of Object.entries({ ...TINY, limit: 10 })) form.setField(k, v);
+    await form.runEstimate();
+    expect(form.refusal).toMatch(/it would train on 10 images \(dataset 60,000, limit 10\), fewer than one batch of 32/);
+    expect(form.estimate).toBeNull();
+    expect(form.estimateError).toBeNull();
+    expect(await form.create(false)).toBeNull();
+    expect(form.submitError).toMatch(/fewer than one batch of 32/);
+    expect(await wb.client.call('listRuns', {})).toEqual([]);
+
+    form.setField('limit', 128);
+    await nextTick();
+    expect(form.refusal).toBeNull();
+    await form.runEstimate();
+    expect(form.refusal).toBeNull();
+    expect(form.estimate).toMatchObject({ images: 128, stepsPerEpoch: 4 });
   });
 
   it('copies the config of the run it starts from', async () => {

@@ -34,6 +34,17 @@ export function formatDate(iso: string | null | undefined): string {
   return d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/**
+ * The images a run trains on, as counted by the router (its subset minus its
+ * exclusions), with where the number comes from when exclusions change it.
+ */
+export function trainingImagesText(config: { limit: number | null; excluded: string[] }, trainingImages: number | null): string {
+  const subset = config.limit ? `${config.limit.toLocaleString('en-US')} images` : 'all images';
+  if (trainingImages === null) return `${subset}${config.excluded.length ? ` minus ${config.excluded.length.toLocaleString('en-US')} excluded` : ''}`;
+  const n = `${trainingImages.toLocaleString('en-US')} image${trainingImages === 1 ? '' : 's'}`;
+  return config.excluded.length ? `${n} (${subset} minus ${config.excluded.length.toLocaleString('en-US')} excluded)` : n;
+}
+
 /** A config value in a diff table: null limits mean the whole dataset. */
 export function formatConfigValue(v: unknown): string {
   if (v === undefined) return '—';

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import type { EpochEstimate, RunSummary } from '../../../shared/api.js';
 import { PRESETS, type PresetName, type RunConfig } from '../../../shared/config.js';
-import { describeError } from '../api/errors.js';
+import { ApiCallError, describeError } from '../api/errors.js';
 import { validateConfig } from '../logic/form.js';
 import { useApi } from './api.js';
 
@@ -29,6 +29,8 @@ export const useNewRunStore = defineStore('newRun', () => {
   const estimate = shallowRef<EpochEstimate | null>(null);
   const estimating = ref(false);
   const estimateError = ref<string | null>(null);
+  /** Why the router refuses to create this config (e.g. fewer images than one batch); creating is disabled while set. */
+  const refusal = ref<string | null>(null);
   let estimateSeq = 0;
   let estimateTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -81,9 +83,18 @@ export const useNewRunStore = defineStore('newRun', () => {
       if (seq === estimateSeq) {
         estimate.value = e;
         estimateError.value = null;
+        refusal.value = null;
       }
     } catch (err) {
-      if (seq === estimateSeq) estimateError.value = describeError(err);
+      if (seq !== estimateSeq) return;
+      // The router checks the config before timing it: bad_request is the config, anything else the timing.
+      if (err instanceof ApiCallError && err.code === 'bad_request') {
+        refusal.value = describeError(err);
+        estimate.value = null;
+        estimateError.value = null;
+      } else {
+        estimateError.value = describeError(err);
+      }
     } finally {
       if (seq === estimateSeq) estimating.value = false;
     }
@@ -94,6 +105,8 @@ export const useNewRunStore = defineStore('newRun', () => {
     draft,
     () => {
       clearTimeout(estimateTimer);
+      // A changed config may be fine: the next answer says (the router refuses it at creation regardless).
+      refusal.value = null;
       if (!validation.value.ok) return;
       estimateTimer = setTimeout(() => void runEstimate(), ESTIMATE_DELAY_MS);
     },
@@ -133,6 +146,7 @@ export const useNewRunStore = defineStore('newRun', () => {
     estimate,
     estimating,
     estimateError,
+    refusal,
     init,
     applyPreset,
     setField,

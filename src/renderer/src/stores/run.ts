@@ -38,11 +38,17 @@ export const useRunStore = defineStore('run', () => {
   const epochs = computed<EpochSummary[]>(() => detail.value?.epochs ?? []);
   const totalEpochs = computed(() => detail.value?.config.epochs ?? 0);
   const running = computed(() => detail.value?.status === 'running');
+  /** A run made before the router checked this cannot take a single step: no start or resume is offered. */
+  const untrainable = computed(() => {
+    const d = detail.value;
+    if (!d || d.trainingImages === null || d.trainingImages >= d.config.batchSize) return null;
+    return `it trains on ${d.trainingImages.toLocaleString('en-US')} images, fewer than one batch of ${d.config.batchSize}; make a new run with a smaller batch or more images`;
+  });
   const canResume = computed(() => {
     const s = detail.value?.status;
-    return s === 'cancelled' || s === 'interrupted' || s === 'failed';
+    return untrainable.value === null && (s === 'cancelled' || s === 'interrupted' || s === 'failed');
   });
-  const canStart = computed(() => detail.value?.status === 'queued');
+  const canStart = computed(() => untrainable.value === null && detail.value?.status === 'queued');
   const perEpoch = computed(() => {
     if (batchesPerEpoch.value) return batchesPerEpoch.value;
     const e = epochs.value.find((x) => x.iterations);
@@ -167,6 +173,7 @@ export const useRunStore = defineStore('run', () => {
     running,
     canResume,
     canStart,
+    untrainable,
     totalEpochs,
     totalIterations,
     lastIteration,
