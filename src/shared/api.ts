@@ -182,6 +182,8 @@ export interface RunListItem extends RunSummary {
   flagCount: number | null;
   /** The images it trains on (its subset minus its exclusions); null when its dataset cannot be read here. */
   trainingImages: number | null;
+  /** G quality of the latest epoch assessed (its `epoch` says which); null before any. */
+  quality: QualityRow | null;
 }
 export type { MetricRow, RunError } from './types.js';
 

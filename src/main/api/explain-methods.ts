@@ -148,7 +148,13 @@ export function runListItem(ctx: RouterContext, run: RunRow): RunListItem {
     if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false };
   }
   const train = listExplanations(ctx.db, run.id, { samples: 'train', status: 'complete' }).at(-1);
-  return { ...run, bestEpoch, flagCount: train ? countFocus(ctx.db, train.id).flagged : null, trainingImages: trainingImagesOf(ctx, run.config) };
+  return {
+    ...run,
+    bestEpoch,
+    flagCount: train ? countFocus(ctx.db, train.id).flagged : null,
+    trainingImages: trainingImagesOf(ctx, run.config),
+    quality: listQuality(ctx.db, run.id).at(-1) ?? null,
+  };
 }
 
 export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {

@@ -37,7 +37,7 @@ export const useRunsStore = defineStore('runs', () => {
   function upsert(run: RunSummary): void {
     const i = runs.value.findIndex((r) => r.id === run.id);
     // A state event carries the run without its explain columns: keep the ones known.
-    runs.value = i < 0 ? [{ ...run, bestEpoch: null, flagCount: null, trainingImages: null }, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
+    runs.value = i < 0 ? [{ ...run, bestEpoch: null, flagCount: null, trainingImages: null, quality: null }, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
   }
 
   api.onEvent((e) => {
