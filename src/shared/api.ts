@@ -178,8 +178,14 @@ export type RunSummary = RunRow;
 export interface RunListItem extends RunSummary {
   /** The confirmed best epoch, else the recommended one (default CAM settings). */
   bestEpoch: { epoch: number; confirmed: boolean } | null;
-  /** Flagged samples in the latest training-set explanation. */
+  /** `flags.flagged`, kept for scripts that read it. */
   flagCount: number | null;
+  /**
+   * Flags of one training-set explanation with the default CAM settings (those
+   * of bestEpoch): at the best epoch when it is explained, else the one computed
+   * last. `confirmed`: its flagged samples a person confirmed.
+   */
+  flags: { epoch: number; flagged: number; total: number; confirmed: number } | null;
   /** The images it trains on (its subset minus its exclusions); null when its dataset cannot be read here. */
   trainingImages: number | null;
   /** G quality of the latest epoch assessed (its `epoch` says which); null before any. */

@@ -1,3 +1,4 @@
+import { cli } from './support/cli.js';
 import { expect, test } from './support/fixtures.js';
 import { RunsPage } from './pages/runs-page.js';
 
@@ -40,4 +41,47 @@ test('a run is duplicated, renamed, tagged and deleted after confirmation', asyn
   await page.reload();
   await expect(runs.row('baseline')).toBeVisible();
   await expect(runs.row('scratch')).toHaveCount(0);
+});
+
+test('the runs table shows flags and G quality, and sorts by any column from the keyboard', async ({ app, page }) => {
+  const listed = JSON.parse(cli(process.env.E2E_HOME!, ['runs', '--json'])) as {
+    id: number;
+    flags: { epoch: number; flagged: number; total: number } | null;
+    quality: { fidMnist: number; digitsPresent: number; epoch: number } | null;
+  }[];
+  const baseline = listed.find((r) => r.id === 1)!;
+  expect(baseline.flags).not.toBeNull();
+  expect(baseline.quality).not.toBeNull();
+  await app.open('#/runs');
+  const runs = new RunsPage(page);
+  const row = runs.row('baseline');
+  await expect(row.locator('[data-col="flags"]')).toContainText(`${baseline.flags!.flagged}`);
+  await expect(row.locator('[data-col="flags"]')).toContainText(`of ${baseline.flags!.total}, epoch ${baseline.flags!.epoch}`);
+  await expect(row.locator('[data-col="fid"]')).toContainText(baseline.quality!.fidMnist.toFixed(1));
+  await expect(row.locator('[data-col="digits"]')).toHaveText(`${baseline.quality!.digitsPresent} / 10`);
+  await expect(runs.row('other seed').locator('[data-col="fid"]')).toHaveText('—');
+
+  const header = (name: string) => runs.table.locator('thead th').filter({ has: page.getByRole('button', { name, exact: true }) });
+  await expect(header('#')).toHaveAttribute('aria-sort', 'descending');
+  await expect(header('FID-MNIST')).toHaveAttribute('aria-sort', 'none');
+  const names = () => runs.table.locator('tbody tr td:nth-child(3) > a').allTextContents();
+  const before = await names();
+
+  // Keyboard only: Tab reaches the header buttons, Enter and Space sort.
+  await page.getByRole('button', { name: 'Name', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await expect(header('Name')).toHaveAttribute('aria-sort', 'ascending');
+  await expect(header('#')).toHaveAttribute('aria-sort', 'none');
+  await expect.poll(names).toEqual([...before].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+  await page.keyboard.press('Space');
+  await expect(header('Name')).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(names).toEqual([...before].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
+
+  await page.getByRole('button', { name: 'FID-MNIST', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await expect(header('FID-MNIST')).toHaveAttribute('aria-sort', 'ascending');
+  // Runs without G quality sort last either way.
+  await expect.poll(async () => (await names())[0]).toBe('baseline');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await names())[0]).toBe('baseline');
 });

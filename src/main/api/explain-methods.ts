@@ -1,4 +1,4 @@
-import type { ExplanationGrid, FlagList, JobInfo, RunListItem } from '../../shared/api.js';
+import type { ExplanationGrid, FlagList, JobInfo } from '../../shared/api.js';
 import { defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
 import type { CamMethod, CamTarget, ExplanationRow, SampleSet } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../shared/focus-settings.js';
@@ -20,7 +20,7 @@ import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import { recommendBestEpoch } from '../engine/explain/summary.js';
 import { epochSummaries } from './focus-summary.js';
-import { existingRun, startTraining, trainingImagesOf } from './run-methods.js';
+import { existingRun, startTraining } from './run-methods.js';
 import { requireTrainable } from './training-images.js';
 
 export type ExplainMethodNames =
@@ -136,25 +136,6 @@ async function informativeIndices(ctx: RouterContext, run: RunRow, candidates: n
   const end = await outcome;
   if (!chosen) throw new ApiError('internal', `could not pick informative probes: ${end.status === 'failed' ? end.message : end.status}`);
   return chosen;
-}
-
-/** The runs table's explain columns for one run. */
-export function runListItem(ctx: RouterContext, run: RunRow): RunListItem {
-  const confirmed = getBestEpoch(ctx.db, run.id);
-  const cam = camChoice(run, {});
-  let bestEpoch: RunListItem['bestEpoch'] = confirmed ? { epoch: confirmed.confirmed, confirmed: true } : null;
-  if (!bestEpoch) {
-    const rec = recommendBestEpoch(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)));
-    if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false };
-  }
-  const train = listExplanations(ctx.db, run.id, { samples: 'train', status: 'complete' }).at(-1);
-  return {
-    ...run,
-    bestEpoch,
-    flagCount: train ? countFocus(ctx.db, train.id).flagged : null,
-    trainingImages: trainingImagesOf(ctx, run.config),
-    quality: listQuality(ctx.db, run.id).at(-1) ?? null,
-  };
 }
 
 export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {

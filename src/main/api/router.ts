@@ -14,6 +14,7 @@ import { datasetCache, type RouterContext } from './context.js';
 import { ApiError } from './errors.js';
 import { explainMethods } from './explain-methods.js';
 import { reportMethods } from './report-methods.js';
+import { runListMethods } from './run-list.js';
 import { absoluteEpoch, runDetail, runMethods } from './run-methods.js';
 
 export interface Router {
@@ -58,7 +59,7 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
     finishing: new Map(),
   };
   const jobEnds = new Map<number, Promise<ResultOf<'cancelJob'>>>();
-  const impl: Impl = { ...runMethods(ctx), ...explainMethods(ctx, jobEnds), ...compareMethods(ctx), ...reportMethods(ctx, () => impl) };
+  const impl: Impl = { ...runMethods(ctx), ...runListMethods(ctx), ...explainMethods(ctx, jobEnds), ...compareMethods(ctx), ...reportMethods(ctx, () => impl) };
 
   return {
     home: paths.home,

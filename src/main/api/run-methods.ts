@@ -1,7 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import type { EpochSummary, RunDetail } from '../../shared/api.js';
 import { PRESET_CONFIGS } from '../../shared/config.js';
-import type { RunConfig } from '../../shared/config.js';
 import type { EpochRow } from '../../shared/types.js';
 import { estimateEpoch } from '../jobs/estimate.js';
 import { ConflictError } from '../jobs/training.js';
@@ -11,13 +10,11 @@ import type { HomePaths } from '../store/paths.js';
 import { createRun, deleteRun, getRun, listRuns, requireRun, updateRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
-import { runListItem } from './explain-methods.js';
-import { countTrainingImages, requireTrainable } from './training-images.js';
+import { requireTrainable, trainingImagesOf } from './training-images.js';
 
 export type RunMethodNames =
   | 'doctor'
   | 'presets'
-  | 'listRuns'
   | 'getRun'
   | 'createRun'
   | 'updateRun'
@@ -49,11 +46,6 @@ export function runDetail(ctx: Pick<RouterContext, 'db' | 'paths' | 'dataset'>, 
   return { ...run, trainingImages: trainingImagesOf(ctx, run.config), epochs: listEpochs(db, id).map((e) => absoluteEpoch(paths, e)), children };
 }
 
-export function trainingImagesOf(ctx: Pick<RouterContext, 'dataset'>, config: RunConfig): number | null {
-  const count = countTrainingImages(ctx, config);
-  return 'error' in count ? null : count.images;
-}
-
 export function existingRun(ctx: RouterContext, id: number) {
   const run = getRun(ctx.db, id);
   if (!run) throw notFound(`run ${id}`);
@@ -77,7 +69,6 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     // Loaded on demand: tfjs is heavy and most calls never need it here.
     doctor: async () => ({ ...(await (await import('../engine/backend/choose.js')).initBackend()), home: paths.home }),
     presets: () => PRESET_CONFIGS,
-    listRuns: (p) => listRuns(db, p).map((run) => runListItem(ctx, run)),
     getRun: (p) => runDetail(ctx, p.id),
     createRun: (p) => {
       requireTrainable(ctx, p.config, 'this run');

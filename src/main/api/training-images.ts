@@ -19,6 +19,11 @@ export function countTrainingImages(ctx: Pick<RouterContext, 'dataset'>, config:
   }
 }
 
+export function trainingImagesOf(ctx: Pick<RouterContext, 'dataset'>, config: RunConfig): number | null {
+  const count = countTrainingImages(ctx, config);
+  return 'error' in count ? null : count.images;
+}
+
 /** Why a config cannot train, in words that name the counts; null when it can. */
 export function untrainableReason(config: RunConfig, count: ImageCount): string | null {
   if ('error' in count) return `its training images cannot be read: ${count.error}`;

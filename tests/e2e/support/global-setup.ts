@@ -23,6 +23,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   cli(home, ['explain', '1', '--samples', 'train', '--epochs', '2']);
   cli(home, ['train', ...TINY, '--seed', '2', '--name', 'other seed']);
   cli(home, ['explain', '2']);
+  // G quality for the runs table's quality columns (200 samples: seconds).
+  cli(home, ['quality', '1', '--count', '200']);
   const { url, child } = await startServe(home);
   process.env.E2E_URL = url;
   process.env.E2E_HOME = home;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunListItem, RunSummary } from '../../../src/shared/api.js';
+import type { FlagList, JobInfo, RunListItem, RunSummary } from '../../../src/shared/api.js';
 import { presetConfig } from '../../../src/shared/config.js';
 import type { QualityRow } from '../../../src/shared/explain.js';
 import { createRouter, type Router } from '../../../src/main/api/router.js';
@@ -40,4 +40,34 @@ describe('runs table rows', () => {
     saveQuality(db, run.id, quality(2, 95.25, 9));
     expect((await item(run.id)).quality).toEqual(quality(2, 95.25, 9));
   });
+});
+
+describe('the Flags column', () => {
+  it('counts the default-settings flags at the best epoch, not whatever was explained last at the highest epoch', async () => {
+    const created = (await router.handle('createRun', { name: 'flags', config: { ...tiny, ngf: 8, ndf: 8, seed: 3 }, start: true })) as RunSummary;
+    const run = await router.waitForRun(created.id);
+    expect(run.status).toBe('completed');
+    const explain = async (p: object) => router.waitForJob(((await router.handle('explain', { id: run.id, ...p })) as JobInfo).jobId);
+    await explain({ samples: 'train', epochs: [1] });
+    // A later look at epoch 2 with a stricter threshold: its flags are not the ones under review.
+    await explain({ samples: 'train', epochs: [2], settings: { threshold: 1 } });
+    const atOne = (await router.handle('listFlags', { id: run.id, epoch: 1, limit: 5 })) as FlagList;
+    const strict = (await router.handle('listFlags', { id: run.id, epoch: 2, settings: { threshold: 1 } })) as FlagList;
+    expect(atOne.flagged).toBeGreaterThan(0);
+    expect(strict.flagged).not.toBe(atOne.flagged);
+
+    // No best epoch yet: the default-settings explanation (the only one) counts.
+    expect((await item(run.id)).flags).toEqual({ epoch: 1, flagged: atOne.flagged, total: 128, confirmed: 0 });
+    for (const f of atOne.items.slice(0, 2)) await router.handle('reviewSample', { id: run.id, index: f.index, decision: 'confirmed' });
+    await router.handle('confirmBestEpoch', { id: run.id, epoch: 1 });
+    const row = await item(run.id);
+    expect(row.flags).toEqual({ epoch: 1, flagged: atOne.flagged, total: 128, confirmed: Math.min(2, atOne.flagged) });
+    expect(row.flagCount).toBe(atOne.flagged);
+
+    // Once the best epoch's training set is explained with the defaults, that epoch counts.
+    await router.handle('confirmBestEpoch', { id: run.id, epoch: 2 });
+    await explain({ samples: 'train', epochs: [2] });
+    const atTwo = (await router.handle('listFlags', { id: run.id, epoch: 2 })) as FlagList;
+    expect((await item(run.id)).flags).toMatchObject({ epoch: 2, flagged: atTwo.flagged });
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { RunListItem, RunSummary } from '../../../shared/api.js';
 import type { RunStatus } from '../../../shared/types.js';
 import { describeError } from '../api/errors.js';
+import { DEFAULT_RUN_SORT, nextSort, sortRuns, type RunSort, type RunSortKey } from '../logic/run-sort.js';
 import { useApi } from './api.js';
 
 export type { RunListItem };
@@ -31,13 +32,14 @@ export const useRunsStore = defineStore('runs', () => {
   const error = ref<string | null>(null);
   const filters = ref<RunFilters>({ search: '', status: '', tag: '' });
 
-  const filtered = computed(() => runs.value.filter((r) => matchesFilters(r, filters.value)));
+  const sort = ref<RunSort>({ ...DEFAULT_RUN_SORT });
+  const filtered = computed(() => sortRuns(runs.value.filter((r) => matchesFilters(r, filters.value)), sort.value));
   const allTags = computed(() => [...new Set(runs.value.flatMap((r) => r.tags))].sort());
 
   function upsert(run: RunSummary): void {
     const i = runs.value.findIndex((r) => r.id === run.id);
     // A state event carries the run without its explain columns: keep the ones known.
-    runs.value = i < 0 ? [{ ...run, bestEpoch: null, flagCount: null, trainingImages: null, quality: null }, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
+    runs.value = i < 0 ? [{ ...run, bestEpoch: null, flagCount: null, flags: null, trainingImages: null, quality: null }, ...runs.value] : runs.value.map((r) => (r.id === run.id ? { ...r, ...run } : r));
   }
 
   api.onEvent((e) => {
@@ -82,6 +84,8 @@ export const useRunsStore = defineStore('runs', () => {
     error,
     filters,
     filtered,
+    sort,
+    sortBy: (key: RunSortKey) => (sort.value = nextSort(sort.value, key)),
     allTags,
     refresh,
     rename: (id: number, name: string) => update(id, { name: name.trim() }),
