@@ -289,6 +289,8 @@ export interface SampleImages {
 
 export interface CompareResult {
   runs: RunDetail[];
+  /** Requested ids with no run (deleted, or a mistyped address); the others are compared. */
+  missing: number[];
   /** Only the config keys whose values differ, one value per run. */
   configDiff: { key: string; values: unknown[] }[];
   focus: { runId: number; summaries: EpochFocusSummary[]; recommendation: BestEpochRecommendation }[];

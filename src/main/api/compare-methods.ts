@@ -1,6 +1,7 @@
 import type { CompareResult } from '../../shared/api.js';
 import type { RunConfig } from '../../shared/config.js';
 import { listQuality } from '../store/quality.js';
+import { getRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError } from './errors.js';
 import { camChoice, completeExplanations } from './explain-methods.js';
@@ -30,7 +31,9 @@ export function compareMethods(ctx: RouterContext): MethodGroup<'compareRuns'> {
   return {
     compareRuns: (p) => {
       if (new Set(p.ids).size < 2) throw new ApiError('bad_request', 'compareRuns needs at least two different runs');
-      const runs = p.ids.map((id) => runDetail(ctx, id));
+      // A run that no longer exists is named, not a reason to show nothing of the others.
+      const missing = p.ids.filter((id) => !getRun(ctx.db, id));
+      const runs = p.ids.filter((id) => !missing.includes(id)).map((id) => runDetail(ctx, id));
       const focus = runs.map((run) => {
         const cam = camChoice(run, p);
         const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
@@ -38,6 +41,7 @@ export function compareMethods(ctx: RouterContext): MethodGroup<'compareRuns'> {
       });
       return {
         runs,
+        missing,
         configDiff: configDiff(runs.map((r) => r.config)),
         focus,
         quality: runs.map((r) => ({ runId: r.id, rows: listQuality(ctx.db, r.id) })),

@@ -71,3 +71,13 @@ describe('the Flags column', () => {
     expect((await item(run.id)).flags).toMatchObject({ epoch: 2, flagged: atTwo.flagged });
   }, 300_000);
 });
+
+describe('compare with a run that does not exist', () => {
+  it('compares the runs that exist and names the missing ones', async () => {
+    const a = (await router.handle('createRun', { name: 'a', config: tiny })) as RunSummary;
+    const r = (await router.handle('compareRuns', { ids: [a.id, 999] })) as { runs: { id: number }[]; missing: number[] };
+    expect(r.runs.map((x) => x.id)).toEqual([a.id]);
+    expect(r.missing).toEqual([999]);
+    await expect(router.handle('compareRuns', { ids: [a.id, a.id] })).rejects.toMatchObject({ code: 'bad_request' });
+  });
+});

@@ -24,11 +24,17 @@ describe('routes', () => {
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
   });
 
-  it('falls back to the runs list for malformed hashes and drops bad ids', () => {
-    expect(parseRoute('#/run/abc')).toEqual({ name: 'runs' });
-    expect(parseRoute('#/run/0')).toEqual({ name: 'runs' });
-    expect(parseRoute('#/nowhere')).toEqual({ name: 'runs' });
+  it('names an address that is no page as not found, never the runs list in disguise', () => {
+    expect(parseRoute('#/run/abc')).toEqual({ name: 'notFound', path: '/run/abc' });
+    expect(parseRoute('#/run/0')).toEqual({ name: 'notFound', path: '/run/0' });
+    expect(parseRoute('#/runs/999')).toEqual({ name: 'notFound', path: '/runs/999' });
+    expect(parseRoute('#/nonsense')).toEqual({ name: 'notFound', path: '/nonsense' });
+    expect(parseRoute('#/run/3/nonsense')).toEqual({ name: 'notFound', path: '/run/3/nonsense' });
+    expect(parseRoute('#/new/7')).toEqual({ name: 'notFound', path: '/new/7' });
+    expect(formatRoute({ name: 'notFound', path: '/nonsense' })).toBe('#/nonsense');
     expect(parseRoute('')).toEqual({ name: 'runs' });
+    expect(parseRoute('#/')).toEqual({ name: 'runs' });
+    expect(parseRoute('#/runs')).toEqual({ name: 'runs' });
     expect(parseRoute('#/compare?ids=2,x,2,-1,3')).toEqual({ name: 'compare', ids: [2, 3] });
   });
 });

@@ -7,7 +7,9 @@ export type Route =
   | { name: 'run'; id: number }
   | { name: 'explain'; id: number }
   | { name: 'review'; id: number; epoch?: number }
-  | { name: 'compare'; ids: number[] };
+  | { name: 'compare'; ids: number[] }
+  /** An address that names no page: shown as such, never silently as the runs list. */
+  | { name: 'notFound'; path: string };
 
 const positive = (s: string | undefined): number | undefined => {
   if (s === undefined || !/^\d+$/.test(s)) return undefined;
@@ -20,25 +22,33 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean);
   const q = new URLSearchParams(query);
   const id = positive(parts[1]);
+  const notFound: Route = { name: 'notFound', path: `/${parts.join('/')}` };
   switch (parts[0]) {
+    case undefined:
+      return { name: 'runs' };
+    case 'runs':
+      return parts.length === 1 ? { name: 'runs' } : notFound;
     case 'new': {
+      if (parts.length > 1) return notFound;
       const from = positive(q.get('from') ?? undefined);
       return from ? { name: 'new', from } : { name: 'new' };
     }
     case 'run':
-      if (id === undefined) break;
+      if (id === undefined || parts.length > 3) return notFound;
+      if (parts[2] === undefined) return { name: 'run', id };
       if (parts[2] === 'explain') return { name: 'explain', id };
       if (parts[2] === 'review') {
         const epoch = positive(q.get('epoch') ?? undefined);
         return epoch ? { name: 'review', id, epoch } : { name: 'review', id };
       }
-      return { name: 'run', id };
+      return notFound;
     case 'compare': {
+      if (parts.length > 1) return notFound;
       const ids = (q.get('ids') ?? '').split(',').map((s) => positive(s)).filter((n): n is number => n !== undefined);
       return { name: 'compare', ids: [...new Set(ids)] };
     }
   }
-  return { name: 'runs' };
+  return notFound;
 }
 
 export function formatRoute(r: Route): string {
@@ -55,5 +65,7 @@ export function formatRoute(r: Route): string {
       return r.epoch ? `#/run/${r.id}/review?epoch=${r.epoch}` : `#/run/${r.id}/review`;
     case 'compare':
       return r.ids.length ? `#/compare?ids=${r.ids.join(',')}` : '#/compare';
+    case 'notFound':
+      return `#${r.path}`;
   }
 }

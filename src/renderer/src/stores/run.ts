@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ApiEvent, EpochSummary, MetricRow, RunDetail } from '../../../shared/api.js';
 import { isFinishedStatus } from '../../../shared/types.js';
-import { describeError } from '../api/errors.js';
+import { ApiCallError, describeError } from '../api/errors.js';
 import type { Series } from '../logic/chart.js';
 import { estimateEta, type ProgressSample } from '../logic/eta.js';
 import { useApi } from './api.js';
@@ -26,6 +26,8 @@ export const useRunStore = defineStore('run', () => {
   const batchesPerEpoch = ref<number | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
+  /** The run does not exist (a bad address, or deleted): a not-found page, not a load error. */
+  const missing = ref(false);
   const actionError = ref<string | null>(null);
   const busy = ref<'cancel' | 'resume' | 'start' | null>(null);
   const gridEpoch = ref<number | null>(null);
@@ -108,6 +110,7 @@ export const useRunStore = defineStore('run', () => {
     gridEpoch.value = null;
     followLatest.value = true;
     error.value = null;
+    missing.value = false;
     actionError.value = null;
     loading.value = true;
     try {
@@ -120,7 +123,10 @@ export const useRunStore = defineStore('run', () => {
       const latest = d.epochs[d.epochs.length - 1];
       if (latest) await showGrid(latest.epoch, false);
     } catch (err) {
-      if (seq === loadSeq) error.value = describeError(err);
+      if (seq === loadSeq) {
+        error.value = describeError(err);
+        missing.value = err instanceof ApiCallError && err.code === 'not_found';
+      }
     } finally {
       if (seq === loadSeq) loading.value = false;
     }
@@ -164,6 +170,7 @@ export const useRunStore = defineStore('run', () => {
     epochs,
     loading,
     error,
+    missing,
     actionError,
     busy,
     gridEpoch,
