@@ -33,10 +33,10 @@ test('compare names a missing run, shows the one that exists, and a later valid 
   await expect(page.locator('.picker summary')).toContainText('Choose runs (2 selected');
   await expect(page.getByTestId('config-diff')).toContainText('seed');
   // Through the page itself (a hash change, no reload): the old answer's notice and count must go.
-  await page.evaluate(() => (location.hash = '#/compare?ids=2,998'));
+  await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/compare?ids=2,998'));
   await expect(page.getByTestId('missing-runs')).toContainText('Run #998 does not exist');
   await expect(page.locator('.picker summary')).toContainText('Choose runs (1 selected');
-  await page.evaluate(() => (location.hash = '#/compare?ids=1,2'));
+  await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/compare?ids=1,2'));
   await expect(page.getByTestId('missing-runs')).toHaveCount(0);
   await expect(page.locator('.picker summary')).toContainText('Choose runs (2 selected');
 });
