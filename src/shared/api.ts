@@ -56,7 +56,7 @@ export const methods = {
     }),
   },
   getRun: { params: s.object({ id }) },
-  createRun: { params: s.object({ name: s.optional(name), config: runConfigSchema, start: s.optional(s.boolean()) }) },
+  createRun: { params: s.object({ name: s.optional(name), config: runConfigSchema, start: s.optional(s.boolean()), tags: s.optional(s.array(tag, { maxItems: 50 })) }) },
   updateRun: {
     params: s.object({
       id,
@@ -69,7 +69,8 @@ export const methods = {
   duplicateRun: { params: s.object({ id }) },
   startRun: { params: s.object({ id }) },
   resumeRun: { params: s.object({ id }) },
-  cancelRun: { params: s.object({ id }) },
+  /** `reason` is kept with the cancelled run (e.g. "from the workbench", "with Ctrl-C in the terminal"). */
+  cancelRun: { params: s.object({ id, reason: s.optional(s.string({ minLength: 1, maxLength: 200 })) }) },
   getMetrics: {
     params: s.object({
       id,
@@ -318,7 +319,8 @@ export interface Results {
   getRun: RunDetail;
   createRun: RunSummary;
   updateRun: RunSummary;
-  deleteRun: { id: number; deleted: true };
+  /** `detached`: the runs derived from it, kept, with a note of their parent in their notes. */
+  deleteRun: { id: number; deleted: true; detached: { id: number; name: string }[] };
   duplicateRun: RunSummary;
   startRun: RunSummary;
   resumeRun: RunSummary;

@@ -72,7 +72,7 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     getRun: (p) => runDetail(ctx, p.id),
     createRun: (p) => {
       requireTrainable(ctx, p.config, 'this run');
-      const run = createRun(db, { name: p.name, config: p.config });
+      const run = createRun(db, { name: p.name, config: p.config, tags: p.tags });
       ctx.emit({ type: 'runState', run });
       return p.start ? startTraining(ctx, run.id) : run;
     },
@@ -86,14 +86,26 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
       const run = existingRun(ctx, p.id);
       if (run.status === 'running' || ctx.training.isActive(p.id) || ctx.jobs.hasRunning(p.id))
         throw new ApiError('conflict', `run ${p.id} is busy (training or being explained); cancel it first`);
+      const detached = listRuns(db)
+        .filter((r) => r.parentId === p.id)
+        .map((r) => ({ id: r.id, name: r.name }));
       deleteRun(db, p.id);
       rmSync(paths.runDir(p.id), { recursive: true, force: true });
-      return { id: p.id, deleted: true as const };
+      for (const c of detached) ctx.emit({ type: 'runState', run: requireRun(db, c.id) });
+      return { id: p.id, deleted: true as const, detached };
     },
     duplicateRun: (p) => {
       const src = existingRun(ctx, p.id);
       requireTrainable(ctx, src.config, `a copy of run ${p.id}`);
-      const run = createRun(db, { name: `${src.name} (copy)`, config: src.config, parentId: src.parentId, excluded: src.excluded });
+      // Tags say what kind of run it is, so the copy keeps them; notes are about the original's outcome, so it gets its own.
+      const run = createRun(db, {
+        name: `${src.name} (copy)`,
+        config: src.config,
+        parentId: src.parentId,
+        excluded: src.excluded,
+        tags: src.tags,
+        notes: `Duplicated from run #${src.id} "${src.name}".`,
+      });
       ctx.emit({ type: 'runState', run });
       return run;
     },
@@ -111,7 +123,7 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
     },
     cancelRun: (p) => {
       existingRun(ctx, p.id);
-      if (!ctx.training.cancel(p.id)) throw new ApiError('conflict', `run ${p.id} is not training in this process`);
+      if (!ctx.training.cancel(p.id, p.reason ?? 'on request')) throw new ApiError('conflict', `run ${p.id} is not training in this process`);
       return requireRun(db, p.id);
     },
     getMetrics: (p) => {

@@ -49,14 +49,14 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
     interrupts++;
     if (interrupts === 1) {
       process.stderr.write('\ncancelling after the current iteration (Ctrl-C again to stop at once)\n');
-      void router.handle('cancelRun', { id: run.id }).catch(() => undefined);
+      void router.handle('cancelRun', { id: run.id, reason: 'with Ctrl-C in the terminal' }).catch(() => undefined);
     } else {
       router.close();
       process.exit(130);
     }
   };
   // Nobody reads the output any more: stop as a first Ctrl-C does, silently.
-  const onClosed = () => void router.handle('cancelRun', { id: run.id }).catch(() => undefined);
+  const onClosed = () => void router.handle('cancelRun', { id: run.id, reason: 'its output went into a closed pipe' }).catch(() => undefined);
   process.on('SIGINT', onSigint);
   if (outputClosed.aborted) onClosed();
   else outputClosed.addEventListener('abort', onClosed, { once: true });

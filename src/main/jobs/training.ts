@@ -24,6 +24,7 @@ export interface TrainingHandle {
  */
 export class TrainingService {
   private readonly active = new Map<number, EngineProcess>();
+  private readonly cancelReasons = new Map<number, string>();
 
   constructor(
     private readonly db: Database,
@@ -83,9 +84,11 @@ export class TrainingService {
     return { run, finished };
   }
 
-  cancel(runId: number): boolean {
+  /** Asks the engine to stop after the current iteration; `reason` stays with the cancelled run. */
+  cancel(runId: number, reason: string): boolean {
     const proc = this.active.get(runId);
     if (!proc) return false;
+    this.cancelReasons.set(runId, reason);
     proc.send({ type: 'cancel' });
     return true;
   }
@@ -136,9 +139,12 @@ export class TrainingService {
       case 'failed':
         finish('failed', { message: msg.message, epoch: msg.epoch, iteration: msg.iteration });
         break;
-      case 'done':
-        finish(msg.status);
+      case 'done': {
+        const reason = this.cancelReasons.get(runId);
+        this.cancelReasons.delete(runId);
+        finish(msg.status, msg.status === 'cancelled' ? { message: reason ?? 'on request' } : undefined);
         break;
+      }
     }
   }
 }

@@ -15,6 +15,8 @@ export interface CreateRunInput {
   excluded?: string[];
   status?: RunStatus;
   hostPid?: number | null;
+  tags?: string[];
+  notes?: string;
 }
 
 export interface RunFilter {
@@ -70,14 +72,15 @@ export function createRun(db: Database, input: CreateRunInput): RunRow {
   const excluded = checkStrings(input.excluded ?? [], 'excluded sample ids', { trim: false, maxLength: Infinity });
   const hostPid = input.hostPid ?? null;
   if (hostPid !== null) checkPid(hostPid);
+  const tags = [...new Set(checkStrings(input.tags ?? [], 'run tags', { trim: true, maxLength: TAG_MAX }))];
 
   return transaction(db, () => {
     if (input.parentId != null && !exists(db, input.parentId)) throw new Error(`parent run ${input.parentId} does not exist`);
     const now = new Date().toISOString();
     const { lastInsertRowid } = db
       .prepare(
-        `INSERT INTO runs (name, status, config_json, dataset_id, parent_id, excluded_json, host_pid, created_at, started_at, finished_at)
-         VALUES (@name, @status, @config, @datasetId, @parentId, @excluded, @hostPid, @now, @startedAt, @finishedAt)`,
+        `INSERT INTO runs (name, status, config_json, dataset_id, parent_id, excluded_json, host_pid, created_at, started_at, finished_at, tags_json, notes)
+         VALUES (@name, @status, @config, @datasetId, @parentId, @excluded, @hostPid, @now, @startedAt, @finishedAt, @tags, @notes)`,
       )
       .run({
         name: name ?? '',
@@ -90,6 +93,8 @@ export function createRun(db: Database, input: CreateRunInput): RunRow {
         now,
         startedAt: status === 'running' ? now : null,
         finishedAt: isFinishedStatus(status) ? now : null,
+        tags: JSON.stringify(tags),
+        notes: input.notes ?? '',
       });
     const id = Number(lastInsertRowid);
     if (name === null) db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
@@ -190,9 +195,26 @@ export function setStatus(db: Database, id: number, status: RunStatus, options: 
   });
 }
 
-/** Deletes the run with its epochs, checkpoints rows and metrics; children lose their parent link. Files are the caller's. */
+/**
+ * Deletes the run with its epochs, checkpoints rows and metrics. Runs derived
+ * from it are kept (they are results of their own, and their configs list every
+ * exclusion, so they can be rerun): their parent link goes, and a line in their
+ * notes records where they came from. Files are the caller's.
+ */
 export function deleteRun(db: Database, id: number): boolean {
-  return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+  return transaction(db, () => {
+    const run = getRun(db, id);
+    if (!run) return false;
+    const day = new Date().toISOString().slice(0, 10);
+    const append = db.prepare(`UPDATE runs SET notes = CASE WHEN notes = '' THEN @note ELSE notes || char(10) || @note END WHERE id = @id`);
+    for (const child of listRuns(db).filter((r) => r.parentId === id)) {
+      const note =
+        `Derived from run #${run.id} "${run.name}" (deleted ${day}), excluding ${child.excluded.length} of its samples; ` +
+        `the config lists all ${child.config.excluded.length} exclusions.`;
+      append.run({ id: child.id, note });
+    }
+    return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+  });
 }
 
 /**

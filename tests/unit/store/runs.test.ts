@@ -182,4 +182,24 @@ describe('runs', () => {
     expect([count('epochs'), count('checkpoints'), count('metrics')]).toEqual([0, 0, 0]);
     expect(getRun(db, child.id)?.parentId).toBeNull();
   });
+
+  it('a deleted parent leaves a line in each derived run\'s notes: where it came from and what it excluded', () => {
+    const { db } = tempDb();
+    const parent = createRun(db, { name: 'baseline', config: config() });
+    const child = createRun(db, { name: 'minus 2', config: { ...config(), excluded: ['mnist-train:1', 'mnist-train:2'] }, parentId: parent.id, excluded: ['mnist-train:1', 'mnist-train:2'] });
+    updateRun(db, child.id, { notes: 'looks sharper' });
+    const other = createRun(db, { config: config() });
+    expect(deleteRun(db, parent.id)).toBe(true);
+    const kept = getRun(db, child.id)!;
+    expect(kept.parentId).toBeNull();
+    expect(kept.notes).toMatch(
+      new RegExp(`^looks sharper\\nDerived from run #${parent.id} "baseline" \\(deleted \\d{4}-\\d\\d-\\d\\d\\), excluding 2 of its samples; the config lists all 2 exclusions\\.$`),
+    );
+    expect(getRun(db, other.id)!.notes).toBe('');
+  });
+
+  it('creates a run with tags and notes', () => {
+    const { db } = tempDb();
+    expect(createRun(db, { config: config(), tags: [' cpu', 'tiny', 'cpu'], notes: 'n' })).toMatchObject({ tags: ['cpu', 'tiny'], notes: 'n' });
+  });
 });

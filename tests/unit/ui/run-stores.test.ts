@@ -81,6 +81,19 @@ describe('new-run store', () => {
 });
 
 describe('run store', () => {
+  it('a cancel keeps its reason, the run says "cancelled", and Resume offers the next epoch', async () => {
+    const created = await wb.client.call('createRun', { name: 'to cancel', config: { ...TINY, limit: 2048, ngf: 4, ndf: 4, epochs: 3 } });
+    const run = useRunStore();
+    await run.open(created.id);
+    await run.start();
+    await eventually(() => run.running && run.metrics.length > 0);
+    await run.cancel();
+    await eventually(() => run.detail?.status === 'cancelled');
+    expect(run.detail!.error!.message).toBe('from the workbench');
+    expect(run.detail!.finishedAt).not.toBeNull();
+    expect(run.canResume).toBe(true);
+  });
+
   it('follows a tiny run live from start to completion through events', async () => {
     const created = await wb.client.call('createRun', { name: 'live', config: { ...TINY, epochs: 2 } });
     const run = useRunStore();

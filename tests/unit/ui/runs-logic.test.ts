@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunListItem } from '../../../src/shared/api.js';
 import { presetConfig } from '../../../src/shared/config.js';
-import { trainingImagesText } from '../../../src/renderer/src/logic/format.js';
+import { endedLabel, splitTags, trainingImagesText } from '../../../src/renderer/src/logic/format.js';
 import { DEFAULT_RUN_SORT, nextSort, sortRuns } from '../../../src/renderer/src/logic/run-sort.js';
 
 function row(id: number, patch: Partial<RunListItem> = {}): RunListItem {
@@ -72,5 +72,22 @@ describe('training images in words', () => {
     expect(trainingImagesText({ limit: 1024, excluded: ['a', 'b', 'c', 'd', 'e'] }, 1019)).toBe('1,019 images (1,024 images minus 5 excluded)');
     expect(trainingImagesText({ limit: null, excluded: ['a'] }, 59_999)).toBe('59,999 images (all images minus 1 excluded)');
     expect(trainingImagesText({ limit: 1024, excluded: ['a'] }, null)).toBe('1,024 images minus 1 excluded');
+  });
+});
+
+describe('run states in words', () => {
+  it('only a completed run "finished"; cancelled, interrupted and failed runs say so', () => {
+    const at = '2025-12-02T10:30:00.000Z';
+    expect(endedLabel({ status: 'completed', finishedAt: at })).toBe('finished 2025-12-02 10:30');
+    expect(endedLabel({ status: 'cancelled', finishedAt: at })).toBe('cancelled 2025-12-02 10:30');
+    expect(endedLabel({ status: 'interrupted', finishedAt: at })).toBe('interrupted 2025-12-02 10:30');
+    expect(endedLabel({ status: 'failed', finishedAt: at })).toBe('failed 2025-12-02 10:30');
+    expect(endedLabel({ status: 'running', finishedAt: null })).toBeNull();
+  });
+
+  it('splits typed tags on commas', () => {
+    expect(splitTags('cpu, tiny')).toEqual(['cpu', 'tiny']);
+    expect(splitTags(' cpu,,tiny ,cpu, ')).toEqual(['cpu', 'tiny']);
+    expect(splitTags('')).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@ import { useRunsStore } from '../../../src/renderer/src/stores/runs.js';
 import { useSettingsStore } from '../../../src/renderer/src/stores/settings.js';
 import { ApiCallError } from '../../../src/renderer/src/api/errors.js';
 import { openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
+import { openDatabase } from '../../../src/main/store/db.js';
+import { homePaths } from '../../../src/main/store/paths.js';
+import { createRun } from '../../../src/main/store/runs.js';
 
 let wb: Workbench;
 let pinia: Pinia;
@@ -77,6 +80,29 @@ describe('runs store over the real router', () => {
     expect(copy.status).toBe('queued');
     expect(copy.config).toEqual(b.config);
     expect(store.runs.map((r) => r.id)).toEqual([copy.id, b.id]);
+  });
+
+  it('splits "cpu, tiny" into two tags, and a duplicate keeps the tags', async () => {
+    const run = await create('tagged');
+    const store = useRunsStore();
+    await store.refresh();
+    await store.setTags(run.id, ['cpu, tiny']);
+    expect(store.byId(run.id)!.tags).toEqual(['cpu', 'tiny']);
+    const copy = await store.duplicate(run.id);
+    expect(copy).toMatchObject({ tags: ['cpu', 'tiny'], notes: `Duplicated from run #${run.id} "tagged".` });
+  });
+
+  it('deleting a parent keeps its derived runs and tells the store which', async () => {
+    const parent = await create('parent');
+    const db = openDatabase(homePaths(wb.home).db);
+    const child = createRun(db, { name: 'child', config: TINY, parentId: parent.id, excluded: [] });
+    db.close();
+    const store = useRunsStore();
+    await store.refresh();
+    expect(store.childrenOf(parent.id).map((r) => r.name)).toEqual(['child']);
+    expect(await wb.client.call('deleteRun', { id: parent.id })).toEqual({ id: parent.id, deleted: true, detached: [{ id: child.id, name: 'child' }] });
+    await store.refresh();
+    expect(store.byId(child.id)).toMatchObject({ parentId: null, notes: expect.stringMatching(/^Derived from run #\d+ "parent"/) });
   });
 
   it('picks up runs created elsewhere from runState events', async () => {

@@ -52,3 +52,18 @@ export function formatConfigValue(v: unknown): string {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+/**
+ * How a run that is not training ended, in its own word: "finished" only for a
+ * completed run (a cancelled or interrupted run did not finish).
+ */
+export function endedLabel(run: { status: string; finishedAt: string | null }): string | null {
+  if (!run.finishedAt) return null;
+  const word = { completed: 'finished', cancelled: 'cancelled', interrupted: 'interrupted', failed: 'failed' }[run.status];
+  return word ? `${word} ${formatDate(run.finishedAt)}` : null;
+}
+
+/** Tags typed into one box: "cpu, tiny" is two tags. */
+export function splitTags(text: string): string[] {
+  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+}

@@ -22,6 +22,7 @@ export const useNewRunStore = defineStore('newRun', () => {
   const preset = ref<PresetName | 'custom'>('quick');
   const draft = ref<Draft>({});
   const name = ref('');
+  const tags = ref<string[]>([]);
   const touched = ref(false);
   const loadError = ref<string | null>(null);
   const submitting = ref(false);
@@ -48,10 +49,12 @@ export const useNewRunStore = defineStore('newRun', () => {
         const src = await api.call('getRun', { id: from });
         draft.value = clone(src.config) as Draft;
         name.value = `${src.name} (copy)`;
+        tags.value = [...src.tags];
         preset.value = 'custom';
       } else {
         applyPreset('quick');
         name.value = '';
+        tags.value = [];
       }
     } catch (err) {
       loadError.value = describeError(err);
@@ -122,7 +125,7 @@ export const useNewRunStore = defineStore('newRun', () => {
     submitError.value = null;
     try {
       const trimmed = name.value.trim();
-      return await api.call('createRun', { config: v.config, start, ...(trimmed ? { name: trimmed } : {}) });
+      return await api.call('createRun', { config: v.config, start, ...(trimmed ? { name: trimmed } : {}), ...(tags.value.length ? { tags: tags.value } : {}) });
     } catch (err) {
       submitError.value = describeError(err);
       return null;
@@ -137,6 +140,7 @@ export const useNewRunStore = defineStore('newRun', () => {
     preset,
     draft,
     name,
+    tags,
     touched,
     issues,
     valid,

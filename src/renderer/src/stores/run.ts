@@ -151,9 +151,12 @@ export const useRunStore = defineStore('run', () => {
     if (id.value === null) return;
     busy.value = kind;
     actionError.value = null;
-    const method = kind === 'cancel' ? 'cancelRun' : kind === 'resume' ? 'resumeRun' : 'startRun';
     try {
-      const run = await api.call(method, { id: id.value });
+      const runId = id.value;
+      const run =
+        kind === 'cancel'
+          ? await api.call('cancelRun', { id: runId, reason: 'from the workbench' })
+          : await api.call(kind === 'resume' ? 'resumeRun' : 'startRun', { id: runId });
       if (detail.value && run.id === detail.value.id) detail.value = { ...detail.value, ...run };
       if (kind !== 'cancel') samples.value = [];
     } catch (err) {
@@ -161,6 +164,13 @@ export const useRunStore = defineStore('run', () => {
     } finally {
       busy.value = null;
     }
+  }
+
+  /** Name, notes and tags, edited on the Run page. */
+  async function update(patch: { name?: string; notes?: string; tags?: string[] }): Promise<void> {
+    if (id.value === null) return;
+    const run = await api.call('updateRun', { id: id.value, ...patch });
+    if (detail.value && run.id === detail.value.id) detail.value = { ...detail.value, ...run };
   }
 
   return {
@@ -189,6 +199,7 @@ export const useRunStore = defineStore('run', () => {
     curves,
     open,
     showGrid,
+    update,
     cancel: () => act('cancel'),
     resume: () => act('resume'),
     start: () => act('start'),

@@ -4,6 +4,7 @@ import type { RunListItem, RunSummary } from '../../../shared/api.js';
 import type { RunStatus } from '../../../shared/types.js';
 import { describeError } from '../api/errors.js';
 import { DEFAULT_RUN_SORT, nextSort, sortRuns, type RunSort, type RunSortKey } from '../logic/run-sort.js';
+import { splitTags } from '../logic/format.js';
 import { useApi } from './api.js';
 
 export type { RunListItem };
@@ -66,10 +67,15 @@ export const useRunsStore = defineStore('runs', () => {
     return run;
   }
 
+  /** Deletes a run; the runs derived from it stay, without the link (their notes say where they came from). */
   async function remove(id: number): Promise<void> {
-    await api.call('deleteRun', { id });
+    const { detached } = await api.call('deleteRun', { id });
     runs.value = runs.value.filter((r) => r.id !== id);
+    if (detached.length) await refresh();
   }
+
+  /** The runs derived from this one, named in the delete dialog. */
+  const childrenOf = (id: number) => runs.value.filter((r) => r.parentId === id);
 
   async function duplicate(id: number): Promise<RunSummary> {
     const run = await api.call('duplicateRun', { id });
@@ -90,7 +96,8 @@ export const useRunsStore = defineStore('runs', () => {
     refresh,
     rename: (id: number, name: string) => update(id, { name: name.trim() }),
     setNotes: (id: number, notes: string) => update(id, { notes }),
-    setTags: (id: number, tags: string[]) => update(id, { tags: [...new Set(tags.map((t) => t.trim()).filter(Boolean))] }),
+    setTags: (id: number, tags: string[]) => update(id, { tags: splitTags(tags.join(',')) }),
+    childrenOf,
     remove,
     duplicate,
     byId: (id: number) => runs.value.find((r) => r.id === id),
