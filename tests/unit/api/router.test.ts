@@ -52,7 +52,7 @@ describe('router: runs', () => {
     expect(((await router.handle('listRuns', { tag: 'cpu' })) as RunSummary[]).map((r) => r.id)).toEqual([run.id]);
     const copy = (await router.handle('duplicateRun', { id: run.id })) as RunSummary;
     expect(copy).toMatchObject({ status: 'queued', config: tiny, name: 'renamed (copy)' });
-    expect(await router.handle('deleteRun', { id: copy.id })).toEqual({ id: copy.id, deleted: true });
+    expect(await router.handle('deleteRun', { id: copy.id })).toEqual({ id: copy.id, deleted: true, detached: [] });
     await expect(router.handle('getRun', { id: copy.id })).rejects.toMatchObject({ code: 'not_found' });
   });
 

@@ -162,12 +162,14 @@ describe('review store', () => {
 });
 
 describe('compare store', () => {
-  it('needs two runs and says why the router refuses fewer', async () => {
+  it('needs two ids; a missing run is named and the others still shown', async () => {
     const c = useCompareStore();
     await c.open([run.id]);
     expect(c.result).toBeNull();
     await c.open([run.id, 999]);
-    expect(c.error).toBe('run 999 does not exist');
+    expect(c.error).toBeNull();
+    expect(c.result!.missing).toEqual([999]);
+    expect(c.runs.map((r) => r.id)).toEqual([run.id]);
   });
 });
 
