@@ -23,6 +23,7 @@ Training:
       --images FILE --labels FILE   IDX files (plain or .gz) instead of the bundled MNIST
       --limit N|all          a seeded subset of N images
       --epochs N  --width N (ngf = ndf; --ngf N / --ndf N set one)  --batch N  --seed N  --arch paper|dcgan5  --name TEXT
+      --lr X  --lr-d X (D's own learning rate)  --label-smoothing X (D's real target 1-X)  --instance-noise X (std, falls to 0)
   resume RUN             continue a stopped run from its last complete epoch (or start a queued one)
   runs                   list runs
   show RUN               a run with its epochs and checkpoints

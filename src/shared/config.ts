@@ -48,9 +48,24 @@ export const runConfigSchema = s.object({
   batchSize: s.number({ integer: true, min: 2, max: 4096, label: 'Batch size' }),
   epochs: s.number({ integer: true, min: 1, max: 10_000, label: 'Epochs' }),
   lr: s.number({ min: 1e-7, max: 1, label: 'Learning rate' }),
+  lrD: s.nullable(
+    s.number({ min: 1e-7, max: 1, label: "D's learning rate", help: 'Empty: the same as the learning rate; lower slows D down (a stabiliser)' }),
+  ),
   beta1: s.number({ min: 0, max: 0.9999, label: 'Adam beta1' }),
   beta2: s.number({ min: 0, max: 0.99999, label: 'Adam beta2' }),
   seed: s.number({ integer: true, min: 0, max: 2 ** 31 - 1, label: 'Seed' }),
+  labelSmoothing: s.number({
+    min: 0,
+    max: 0.5,
+    label: 'One-sided label smoothing',
+    help: "D's target for real images is 1 minus this (0: off); a stabiliser",
+  }),
+  instanceNoise: s.number({
+    min: 0,
+    max: 2,
+    label: 'Instance noise',
+    help: 'Std of Gaussian noise added to every image D sees, falling linearly to 0 by the last iteration (0: off); a stabiliser',
+  }),
 });
 
 export type RunConfig = s.Infer<typeof runConfigSchema>;
@@ -61,10 +76,13 @@ const COMMON = {
   arch: 'paper' as Architecture,
   nz: 100,
   lr: 2e-4,
+  lrD: null,
   beta1: 0.5,
   beta2: 0.999,
   batchSize: 64,
   seed: 1,
+  labelSmoothing: 0,
+  instanceNoise: 0,
 };
 
 /**

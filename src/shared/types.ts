@@ -1,5 +1,6 @@
 // Types shared by the main process and the UI. No Node, no DOM.
 import type { RunConfig } from './config.js';
+import type { QualityRow } from './explain.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -64,6 +65,8 @@ export interface EpochRow {
   gridPath: string | null;
   finishedAt: string;
   checkpoint: EpochCheckpointPaths;
+  /** G quality measured at the end of the epoch (null for epochs trained before it was automatic, or when it failed). */
+  quality: QualityRow | null;
 }
 
 export interface MetricRow {

@@ -21,6 +21,10 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   batch: { type: 'string' },
   seed: { type: 'string' },
   arch: { type: 'string' },
+  lr: { type: 'string' },
+  'lr-d': { type: 'string' },
+  'label-smoothing': { type: 'string' },
+  'instance-noise': { type: 'string' },
   name: { type: 'string' },
   epoch: { type: 'string' },
   layer: { type: 'string', multiple: true },
@@ -44,6 +48,15 @@ export function intFlag(flags: Flags, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A plain decimal number; the run-config schema checks its range. */
+export function numberFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -72,6 +85,10 @@ export function configFromFlags(flags: Flags, defaultPreset: PresetName): RunCon
   config.batchSize = intFlag(flags, 'batch') ?? config.batchSize;
   config.seed = intFlag(flags, 'seed') ?? config.seed;
   config.arch = oneOfFlag(flags, 'arch', ARCHITECTURES) ?? config.arch;
+  config.lr = numberFlag(flags, 'lr') ?? config.lr;
+  config.lrD = numberFlag(flags, 'lr-d') ?? config.lrD;
+  config.labelSmoothing = numberFlag(flags, 'label-smoothing') ?? config.labelSmoothing;
+  config.instanceNoise = numberFlag(flags, 'instance-noise') ?? config.instanceNoise;
   const checked = validateRunConfig(config);
   if (!checked.ok) throw new UsageError(formatIssues(checked.issues));
   return checked.value;

@@ -1,4 +1,5 @@
 import type { DoctorReport, RunDetail, RunSummary } from '../../shared/api.js';
+import type { RunConfig } from '../../shared/config.js';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
@@ -40,12 +41,14 @@ export function printRun(run: RunDetail, json: boolean): void {
   process.stdout.write(
     `run ${run.id} "${run.name}": ${run.status}${run.error ? ` (${run.error.message})` : ''}\n` +
       `  arch ${c.arch}, ngf ${c.ngf}, ndf ${c.ndf}, nz ${c.nz}, batch ${c.batchSize}, epochs ${c.epochs}, seed ${c.seed}, ` +
-      `images ${c.limit ?? 'all'}${c.excluded.length ? ` minus ${c.excluded.length} excluded` : ''}, backend ${run.backend ?? '-'}\n`,
+      `images ${c.limit ?? 'all'}${c.excluded.length ? ` minus ${c.excluded.length} excluded` : ''}, backend ${run.backend ?? '-'}\n` +
+      stabilisers(c),
   );
   for (const e of run.epochs)
     process.stdout.write(
       `  epoch ${String(e.epoch).padStart(3)}  Loss_D ${e.lossD?.toFixed(4)}  Loss_G ${e.lossG?.toFixed(4)}  D(x) ${e.dx?.toFixed(3)}  ` +
-        `D(G(z)) ${e.dgz?.toFixed(3)}  ${formatDuration(e.seconds ?? 0)}  ${e.checkpoint.discriminator}\n`,
+        `D(G(z)) ${e.dgz?.toFixed(3)}  ${e.quality ? `FID-MNIST ${e.quality.fidMnist.toFixed(1)} digits ${e.quality.digitsPresent}  ` : ''}` +
+        `${formatDuration(e.seconds ?? 0)}  ${e.checkpoint.discriminator}\n`,
     );
 }
 
@@ -66,3 +69,12 @@ export function printDoctor(r: DoctorReport, json: boolean): void {
   process.stdout.write(`node ${r.node}; ${r.cores} cores; ${(r.memoryBytes / 2 ** 30).toFixed(1)} GiB memory\nhome: ${r.home}\n`);
 }
 
+/** The stabilisers that are on, as a line of `show`; nothing when all are off. */
+function stabilisers(c: RunConfig): string {
+  const on = [
+    c.lrD !== null ? `D learning rate ${c.lrD}` : null,
+    c.labelSmoothing > 0 ? `label smoothing ${c.labelSmoothing}` : null,
+    c.instanceNoise > 0 ? `instance noise ${c.instanceNoise}` : null,
+  ].filter((x) => x !== null);
+  return on.length ? `  stabilisers: ${on.join(', ')}\n` : '';
+}

@@ -87,6 +87,16 @@ export interface EpochResult {
   grid: string;
   checkpointDir: string;
   files: CheckpointFile[];
+  /** G quality on the run's fixed quality noise; null when it could not be measured (the run then fails, saying why). */
+  quality: EpochQuality | null;
+}
+
+export interface EpochQuality {
+  count: number;
+  classCounts: number[];
+  digitsPresent: number;
+  meanConfidence: number;
+  fidMnist: number;
 }
 
 export type WorkerToHost =
@@ -101,4 +111,4 @@ export type WorkerToHost =
   | { type: 'explainBatch'; epoch: number; rows: FocusSample[] }
   | { type: 'explainEpochDone'; epoch: number }
   | { type: 'probes'; indices: number[]; change: number[] }
-  | { type: 'qualityEpoch'; epoch: number; classCounts: number[]; digitsPresent: number; meanConfidence: number; fidMnist: number; count: number };
+  | ({ type: 'qualityEpoch'; epoch: number } & EpochQuality);

@@ -132,6 +132,7 @@ export class TrainingService {
           runId,
           { epoch: r.epoch, lossD: r.lossD, lossG: r.lossG, dx: r.dx, dgz: r.dgz, seconds: r.seconds, iterations: r.iterations, gridPath: stored(r.grid) },
           r.files.map((f) => ({ kind: f.kind, path: stored(path.join(r.checkpointDir, f.file)), sha256: f.sha256, bytes: f.bytes })),
+          r.quality,
         );
         this.emit({ type: 'epochDone', runId, epoch: row });
         break;

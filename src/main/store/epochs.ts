@@ -1,6 +1,8 @@
+import type { QualityRow } from '../../shared/explain.js';
 import { CHECKPOINT_KINDS, type CheckpointKind, type EpochRow } from '../../shared/types.js';
 import { transaction, type Database } from './db.js';
 import { assertStoredPath } from './paths.js';
+import { listQuality, saveQuality } from './quality.js';
 import { requireRun } from './runs.js';
 
 export type { EpochRow, CheckpointKind } from '../../shared/types.js';
@@ -44,11 +46,17 @@ interface EpochRecord {
 }
 
 /**
- * Records a finished epoch and its checkpoints in one transaction, so an epoch
- * is never listed with half of its checkpoints. Write the files first: a row
+ * Records a finished epoch, its checkpoints and G's quality in one transaction,
+ * so an epoch is never listed with half of its checkpoints. Write the files first: a row
  * must only point at a complete file.
  */
-export function recordEpoch(db: Database, runId: number, input: EpochInput, checkpoints: CheckpointInput[]): EpochRow {
+export function recordEpoch(
+  db: Database,
+  runId: number,
+  input: EpochInput,
+  checkpoints: CheckpointInput[],
+  quality: Omit<QualityRow, 'epoch'> | null = null,
+): EpochRow {
   const where = `run ${runId} epoch ${input.epoch}`;
   if (!Number.isInteger(input.epoch) || input.epoch < 1) throw new Error(`${where}: epoch must be an integer >= 1`);
   if (input.gridPath !== null) assertStoredPath(input.gridPath, `${where} grid path`);
@@ -74,6 +82,7 @@ export function recordEpoch(db: Database, runId: number, input: EpochInput, chec
         throw e;
       }
     }
+    if (quality) saveQuality(db, runId, { ...quality, epoch: input.epoch });
     return listEpochs(db, runId).find((e) => e.epoch === input.epoch)!;
   });
 }
@@ -89,6 +98,7 @@ export function listEpochs(db: Database, runId: number): EpochRow[] {
   const byEpoch = new Map<number, EpochRow['checkpoint']>();
   for (const e of epochs) byEpoch.set(e.epoch, { generator: null, discriminator: null, optimizer: null });
   for (const p of paths) byEpoch.get(p.epoch)![p.kind] = p.path;
+  const quality = new Map(listQuality(db, runId).map((q) => [q.epoch, q]));
   return epochs.map((e) => ({
     runId: e.run_id,
     epoch: e.epoch,
@@ -101,6 +111,7 @@ export function listEpochs(db: Database, runId: number): EpochRow[] {
     gridPath: e.grid_path,
     finishedAt: e.finished_at,
     checkpoint: byEpoch.get(e.epoch)!,
+    quality: quality.get(e.epoch) ?? null,
   }));
 }
 
@@ -125,14 +136,17 @@ export function lastCompleteEpoch(db: Database, runId: number): number | null {
 
 /**
  * Drops what a run recorded after `epoch` (epoch rows, their checkpoint rows,
- * and per-iteration metrics), so a resume from that epoch can record them
- * again. Files are the caller's.
+ * per-iteration metrics and G quality), so a resume from that epoch can record
+ * them again. Files are the caller's.
  */
 export function discardAfterEpoch(db: Database, runId: number, epoch: number): { epochs: number; metrics: number } {
-  return transaction(db, () => ({
-    epochs: db.prepare('DELETE FROM epochs WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes,
-    metrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes,
-  }));
+  return transaction(db, () => {
+    db.prepare('DELETE FROM quality WHERE run_id = ? AND epoch > ?').run(runId, epoch);
+    return {
+      epochs: db.prepare('DELETE FROM epochs WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes,
+      metrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes,
+    };
+  });
 }
 
 function checkCheckpoint(c: CheckpointInput, where: string): void {

@@ -3,6 +3,7 @@ import { initial } from './migrations/001-initial.js';
 import { explain } from './migrations/002-explain.js';
 import { flaggedIndex } from './migrations/003-flagged-index.js';
 import { focusBlocks } from './migrations/004-focus-blocks.js';
+import { stabilisers } from './migrations/005-stabilisers.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks];
+export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers];
 
 export interface MigrationResult {
   from: number;

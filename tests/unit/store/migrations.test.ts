@@ -105,6 +105,21 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('version 5 writes the stabilisers, off, into configs stored before them, leaving the rest as it was', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) });
+    const { lrD: _lrD, labelSmoothing: _ls, instanceNoise: _noise, ...before } = config();
+    old.prepare("INSERT INTO runs (name, status, config_json, excluded_json, created_at) VALUES ('old', 'completed', ?, '[]', '2026-01-01T00:00:00Z')").run(
+      JSON.stringify({ ...before, lr: 3e-4 }),
+    );
+    old.close();
+
+    const db = openDatabase(file);
+    const run = getRun(db, 1)!;
+    expect(run.config).toEqual({ ...before, lr: 3e-4, lrD: null, labelSmoothing: 0, instanceNoise: 0 });
+    db.close();
+  });
+
   it('refuses a database written by a newer version, leaving it untouched', () => {
     const file = join(tempDir(), 'gan-focus.db');
     openDatabase(file, { migrations: [...MIGRATIONS, addColour] }).close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { QualityJob, WorkerToHost } from '../protocol.js';
 import { loadModel, verifyCheckpointKind } from '../train/checkpoint.js';
-import { assessGenerator } from './quality.js';
+import { epochQuality } from './quality.js';
 
 /** Scores G at each requested epoch; each epoch's numbers are sent as soon as they exist. */
 export async function runQualityJob(job: QualityJob, send: (m: WorkerToHost) => void, cancelled: () => boolean): Promise<'completed' | 'cancelled'> {
@@ -10,16 +10,7 @@ export async function runQualityJob(job: QualityJob, send: (m: WorkerToHost) => 
     verifyCheckpointKind(dir, 'generator', sha256);
     const g = await loadModel(path.join(dir, 'generator', 'model.json'));
     try {
-      const q = await assessGenerator(g, { count: job.count, seed: job.seed, nz: job.nz });
-      send({
-        type: 'qualityEpoch',
-        epoch,
-        count: job.count,
-        classCounts: q.classCounts,
-        digitsPresent: q.digitsPresent,
-        meanConfidence: q.meanConfidence,
-        fidMnist: q.fidMnist,
-      });
+      send({ type: 'qualityEpoch', epoch, ...(await epochQuality(g, { count: job.count, seed: job.seed, nz: job.nz })) });
     } finally {
       g.dispose();
     }

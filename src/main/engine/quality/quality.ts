@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../../../shared/config.js';
+import type { EpochQuality } from '../protocol.js';
 import { createRng, deriveSeed, fillNormal } from '../rng.js';
 import { argmaxRows, type Classifier, OutputCollector } from './classifier.js';
 import { FEATURE_DIM, NUM_CLASSES } from './classifier-model.js';
@@ -46,6 +47,12 @@ function checkOptions(G: tf.LayersModel, count: number, nz: number, batchSize: n
   const imageShape = G.outputs[0].shape;
   if (imageShape.length !== 4 || imageShape[1] !== IMAGE_SIZE || imageShape[2] !== IMAGE_SIZE || imageShape[3] !== 1)
     throw new RangeError(`assessGenerator: G outputs ${JSON.stringify(imageShape)}, not [null, ${IMAGE_SIZE}, ${IMAGE_SIZE}, 1] images`);
+}
+
+/** What is stored per epoch: the numbers of assessGenerator without the derived shares. */
+export async function epochQuality(G: tf.LayersModel, opts: AssessOptions): Promise<EpochQuality> {
+  const q = await assessGenerator(G, opts);
+  return { count: q.count, classCounts: q.classCounts, digitsPresent: q.digitsPresent, meanConfidence: q.meanConfidence, fidMnist: q.fidMnist };
 }
 
 /**

@@ -7,10 +7,11 @@ import { trainingIndices } from '../data/run-indices.js';
 import { buildDiscriminator } from '../model/discriminator.js';
 import { buildGenerator } from '../model/generator.js';
 import { gridPng } from '../png.js';
-import type { EpochResult, IterationMetrics, ResumePoint } from '../protocol.js';
+import { epochQuality } from '../quality/quality.js';
+import type { EpochQuality, EpochResult, IterationMetrics, ResumePoint } from '../protocol.js';
 import { createRng, deriveSeed, fillNormal, shuffle } from '../rng.js';
 import { loadModel, loadOptimizers, verifyCheckpointKind, writeCheckpoint } from './checkpoint.js';
-import { type GanModels, type GanOptimizers, trainStep } from './step.js';
+import { type GanModels, type GanOptimizers, type StepOptions, trainStep } from './step.js';
 
 export class NonFiniteLossError extends Error {
   constructor(
@@ -39,6 +40,7 @@ export const GRID_SIZE = 64;
 const SEED_NOISE = 1;
 const SEED_SHUFFLE = 2;
 const SEED_FIXED_NOISE = 3;
+const SEED_INSTANCE_NOISE = 4;
 
 function pad3(n: number): string {
   return String(n).padStart(3, '0');
@@ -54,7 +56,7 @@ export function epochGridFile(epoch: number): string {
 
 function createOptimizers(config: RunConfig): GanOptimizers {
   return {
-    d: tf.train.adam(config.lr, config.beta1, config.beta2),
+    d: tf.train.adam(config.lrD ?? config.lr, config.beta1, config.beta2),
     g: tf.train.adam(config.lr, config.beta1, config.beta2),
   };
 }
@@ -108,6 +110,37 @@ export async function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Promise
   }
 }
 
+/**
+ * G quality at the end of every epoch (the default 1,000 samples), on the same
+ * z each time, so the curve is comparable across epochs and with runs of the
+ * same seed. A failure (a missing classifier, a diverged G) is raised after the
+ * epoch is recorded, so the checkpoint just written is not lost.
+ */
+async function measureQuality(G: tf.LayersModel, config: RunConfig): Promise<{ quality: EpochQuality | null; error: Error | null }> {
+  try {
+    return { quality: await epochQuality(G, { seed: config.seed, nz: config.nz }), error: null };
+  } catch (err) {
+    return { quality: null, error: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
+/**
+ * Instance noise of one iteration: its std falls linearly from
+ * config.instanceNoise at the first iteration to 0 after the last, drawn from
+ * (seed, iteration) so a resumed run sees the same noise.
+ */
+function instanceNoise(config: RunConfig, iteration: number, totalIterations: number, buf: Float32Array): StepOptions['noise'] {
+  const std = config.instanceNoise * (1 - (iteration - 1) / totalIterations);
+  if (!(std > 0)) return undefined;
+  const rng = createRng(deriveSeed(config.seed, iteration, SEED_INSTANCE_NOISE));
+  const draw = () => {
+    fillNormal(rng, buf);
+    for (let i = 0; i < buf.length; i++) buf[i] *= std;
+    return tf.tensor4d(buf, [config.batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  };
+  return { real: draw(), fakeD: draw(), fakeG: draw() };
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -133,6 +166,7 @@ export async function train(
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
   const realBuf = new Float32Array(config.batchSize * pixels);
   const zBuf = new Float32Array(config.batchSize * config.nz);
+  const noiseBuf = new Float32Array(config.batchSize * pixels);
   const startEpoch = (resume?.epoch ?? 0) + 1;
   try {
     for (let epoch = startEpoch; epoch <= config.epochs; epoch++) {
@@ -147,11 +181,12 @@ export async function train(
         fillNormal(noiseRng, zBuf);
         const real = tf.tensor4d(realBuf, [config.batchSize, IMAGE_SIZE, IMAGE_SIZE, 1]);
         const z = tf.tensor4d(zBuf, [config.batchSize, 1, 1, config.nz]);
+        const instance = instanceNoise(config, iteration, config.epochs * batches, noiseBuf);
         let v;
         try {
-          v = await trainStep(models, opt, real, z);
+          v = await trainStep(models, opt, real, z, { realLabel: 1 - config.labelSmoothing, noise: instance });
         } finally {
-          tf.dispose([real, z]);
+          tf.dispose([real, z, ...(instance ? Object.values(instance) : [])]);
         }
         const losses = hooks.transformLosses ? hooks.transformLosses(v, iteration) : v;
         const values = { ...v, ...losses };
@@ -169,6 +204,7 @@ export async function train(
       writeFileSync(path.join(runDir, grid), await renderGrid(models.generator, noise));
       const checkpointDir = epochCheckpointDir(epoch);
       const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g });
+      const { quality, error } = await measureQuality(models.generator, config);
       await hooks.onEpoch({
         epoch,
         lossD: sums.lossD / batches,
@@ -180,7 +216,9 @@ export async function train(
         grid,
         checkpointDir,
         files,
+        quality,
       });
+      if (error) throw new Error(`G quality could not be measured at epoch ${epoch} (${error.message}); the epoch's checkpoint is saved`);
     }
     return 'completed';
   } finally {
