@@ -30,7 +30,7 @@ function focusRows(): FocusSample[] {
   return Array.from({ length: SAMPLES }, (_, i) => {
     const flagged = i % 100 === 0;
     const ratio = flagged ? 0.8 : ((i * 7919) % 7001) / 10_001;
-    return { index: i, digit: i % 10, ratio, coverage: (i % 100) / 100, sharpness: 0.5, score: -1.25, flagged, cam: flagged ? cam : null };
+    return { index: i, digit: i % 10, ratio, baselineRatio: 0.3, coverage: (i % 100) / 100, sharpness: 0.5, score: -1.25, flagged, cam: flagged ? cam : null };
   });
 }
 

@@ -5,7 +5,7 @@ import { createRouter } from './api/router.js';
 import { gpuLikely } from './engine/backend/gpu-probe.js';
 import { configFromFlags, intFlag, OPTIONS, runId, stringFlag, UsageError, type Flags } from './cli/args.js';
 import { camCommand } from './cli/cam-command.js';
-import { excludeCommand, explainCommand, flagsCommand, qualityCommand } from './cli/explain-commands.js';
+import { excludeCommand, explainCommand, flagsCommand, qualityCommand, sanityCommand } from './cli/explain-commands.js';
 import { guardOutput } from './cli/pipes.js';
 import { printDoctor, printRun, printRuns } from './cli/print.js';
 import { reportCommand } from './cli/report-command.js';
@@ -33,7 +33,9 @@ Explaining D (Grad-CAM):
       --epochs 5,10,...  --layer NAME (repeat to average layers)  --method gradcam|gradcam++|hirescam|layercam
       --samples probe|train (probe: the run's probe set; train: every training image)  --threshold 0.7
       --informative      first replace the probes by the 16 whose CAM changes most across epochs
-  flags RUN [--epoch E]  the training samples flagged at an epoch (off-digit ratio >= threshold)
+  flags RUN [--epoch E]  the training samples flagged at an epoch (off-digit ratio >= threshold), each with its baseline ratio
+  sanity RUN --epoch E [--layer L] [--method M] [--seed N]
+                         model-randomisation check: re-initialise D from the head down and see whether the CAMs change
   exclude RUN [--epoch E] [--confirmed-only]   create a derived run without the flagged samples; prints its id
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
   cam --checkpoint D/model.json --images FILE [--count N] [--layer NAME] [--method M] --out FILE.json
@@ -52,7 +54,7 @@ Global:
   -h, --help             this help
 `;
 
-const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'exclude', 'quality', 'cam', 'serve', 'report'];
+const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'sanity', 'exclude', 'quality', 'cam', 'serve', 'report'];
 
 async function serveCommand(home: string, flags: Flags): Promise<number> {
   const { serve } = await import('./web/serve.js');
@@ -118,6 +120,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'flags':
         await flagsCommand(router, runId(rest[0]), flags, json);
+        return 0;
+      case 'sanity':
+        await sanityCommand(router, runId(rest[0]), flags, json);
         return 0;
       case 'exclude':
         await excludeCommand(router, runId(rest[0]), flags);

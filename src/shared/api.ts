@@ -19,6 +19,7 @@ import {
   type ProbeSample,
   type QualityRow,
   type SampleSet,
+  type SanityResult,
 } from './explain.js';
 import type { FocusSettings } from './focus-settings.js';
 import type { BackendReport } from './types.js';
@@ -155,6 +156,10 @@ export const methods = {
     }),
   },
   getQuality: { params: s.object({ id }) },
+  /** The model-randomisation sanity check of one epoch's CAMs on the probe samples (docs/explain.md). */
+  sanityCheck: {
+    params: s.object({ id, epoch, ...camChoice, settings: s.optional(settingsPatch), seed: s.optional(s.number({ integer: true, min: 0, max: 2 ** 31 - 1 })) }),
+  },
   compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice }) },
 
   // Reports (docs/reports.md). Without `out` the content comes back in the result.
@@ -237,6 +242,8 @@ export interface GridCell {
   epoch: number;
   position: number;
   ratio: number | null;
+  /** The ideal CAM's off-digit ratio at the layer's resolution (FocusSample.baselineRatio). */
+  baselineRatio: number | null;
   coverage: number;
   score: number;
   flagged: boolean;
@@ -275,6 +282,10 @@ export interface FlagList {
   total: number;
   flagged: number;
   noEvidence: number;
+  /** Mean baseline ratio over the explanation's samples (null if none has one): see resolutionWarning. */
+  meanBaselineRatio: number | null;
+  /** The explanation's target layers (the warning names them). */
+  layers: string[];
   reviewed: { confirmed: number; dismissed: number };
   items: FocusRow[];
 }
@@ -342,6 +353,7 @@ export interface Results {
   excludeAndRetrain: RunSummary;
   assessQuality: JobInfo;
   getQuality: QualityRow[];
+  sanityCheck: SanityResult;
   compareRuns: CompareResult;
   exportReport: ReportExport;
 }

@@ -5,10 +5,37 @@ import type { FocusSettings } from './focus-settings.js';
 export const CAM_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'layercam'] as const;
 export type CamMethod = (typeof CAM_METHODS)[number];
 
+/** The CAM method used wherever none is chosen (chosen by measurement: docs/explain.md). */
+export const DEFAULT_CAM_METHOD: CamMethod = 'gradcam';
+
 export const CAM_TARGETS = ['real', 'fake'] as const;
 export type CamTarget = (typeof CAM_TARGETS)[number];
 
 export const SAMPLE_SETS = ['probe', 'train'] as const;
+
+/**
+ * How far below the threshold the mean baseline ratio must stay for a flag to
+ * mean "looks off the digit": within this (or above the threshold), a CAM
+ * exactly on the digit is already near the cut at that layer's resolution.
+ */
+export const BASELINE_MARGIN = 0.1;
+
+/** Float slack, so that a mean baseline of exactly threshold - margin warns. */
+const MARGIN_EPSILON = 1e-9;
+
+/**
+ * The warning to show beside a flag rate when the target layer's resolution
+ * makes the threshold meaningless, else null.
+ */
+export function resolutionWarning(meanBaselineRatio: number | null, threshold: number, layers: string[]): string | null {
+  if (meanBaselineRatio === null || meanBaselineRatio < threshold - BASELINE_MARGIN - MARGIN_EPSILON) return null;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const where = meanBaselineRatio >= threshold ? 'above' : `within ${BASELINE_MARGIN} of`;
+  return (
+    `At ${layers.join(' + ') || 'this layer'} a CAM exactly on the digit already puts ${pct(meanBaselineRatio)} of its mass off the digit (mean baseline), ` +
+    `${where} the ${pct(threshold)} threshold: flags here mark coarse maps, not attention off the digit. Use a finer layer.`
+  );
+}
 
 /**
  * Which 8-bit CAMs an explanation keeps: all (probes: a few), only the flagged
@@ -41,6 +68,40 @@ export interface ExplanationRow {
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
+  /** ROAD faithfulness on the probe samples, with its baselines; null when not computed (training-set explanations). */
+  faithfulness: Faithfulness | null;
+}
+
+/** Mean target score after removing each fraction of pixels, most relevant first (MoRF) and least relevant first (LeRF). */
+export interface FaithfulnessCurve {
+  morf: number[];
+  lerf: number[];
+}
+
+/**
+ * How well a CAM ranks the pixels D's score depends on (ROAD, Rong et al. 2022;
+ * docs/explain.md): per sample, the mean over the removed fractions of
+ * (score(LeRF) - score(MoRF)) / 2, removed pixels filled by noisy linear
+ * imputation, in units of the target score (D's logit). Higher is more faithful;
+ * a CAM is worth reading only where it beats the random baseline.
+ */
+export interface Faithfulness {
+  metric: 'road';
+  /** Shares of the 4096 pixels removed. */
+  fractions: number[];
+  /** Probe samples with evidence that the scores average over. */
+  samples: number;
+  /** Mean target score of those samples, unperturbed. */
+  score: number;
+  /** Mean ROAD score of the explanation's CAMs. */
+  cam: number;
+  /** Standard deviation of the CAM's score over the samples. */
+  camSd: number;
+  /** A random map on the target layer's grid, resized and scaled like a CAM. */
+  random: number;
+  /** The digit mask (ink pixels first). */
+  mask: number;
+  curves: { cam: FaithfulnessCurve; random: FaithfulnessCurve; mask: FaithfulnessCurve };
 }
 
 /** What the engine measures per sample and the store keeps. `ratio` null means "no evidence". */
@@ -49,6 +110,12 @@ export interface FocusSample {
   digit: number | null;
   /** Off-digit share of the CAM mass. */
   ratio: number | null;
+  /**
+   * The off-digit ratio of an ideal CAM at the target layers' resolution (the
+   * digit's ink pooled to the layer's grid, resized and scaled like a CAM): what
+   * a CAM exactly on the digit scores there. Null without ink, or when not computed.
+   */
+  baselineRatio: number | null;
   coverage: number;
   sharpness: number | null;
   /** D's pre-sigmoid score. */
@@ -82,6 +149,10 @@ export interface EpochFocusSummary {
   medianOnDigit: number | null;
   flagRate: number;
   meanSharpness: number | null;
+  /** Mean baseline ratio over the samples that have one (null if none). */
+  meanBaselineRatio: number | null;
+  /** The epoch's faithfulness, when its explanation has one. */
+  faithfulness: Faithfulness | null;
 }
 
 export interface BestEpochRecommendation {
@@ -106,4 +177,46 @@ export interface QualityRow {
   digitsPresent: number;
   meanConfidence: number;
   fidMnist: number;
+}
+
+/** One step of the cascading model-randomisation sanity check (Adebayo et al. 2018). */
+export interface SanityStage {
+  /** 'original', else the layer randomised at this step; the layers of earlier steps stay random. */
+  stage: string;
+  /** Every layer randomised so far, head first. */
+  randomised: string[];
+  /** Mean over samples of the Spearman rank correlation of this step's CAM with the original (null when none compares). */
+  spearman: number | null;
+  /** Samples in that mean: both CAMs have evidence and are not flat. */
+  compared: number;
+  /** |flagged here ∩ flagged originally| / |union|; null when neither flags any sample. */
+  jaccard: number | null;
+  flagged: number;
+  noEvidence: number;
+  /** Mean off-digit ratio over samples with evidence. */
+  meanRatio: number | null;
+}
+
+export interface SanityVerdict {
+  /** Whether the CAMs change once D's weights they read are random; null when nothing could be compared. */
+  passes: boolean | null;
+  /** The step the verdict reads. */
+  stage: string;
+  spearman: number | null;
+  rule: string;
+}
+
+export interface SanityResult {
+  runId: number;
+  epoch: number;
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
+  /** Probe samples checked. */
+  samples: number;
+  /** The seed of the re-initialisation. */
+  seed: number;
+  stages: SanityStage[];
+  verdict: SanityVerdict;
 }

@@ -1,6 +1,6 @@
-import type { ExplanationGrid, FlagList, JobInfo } from '../../shared/api.js';
+import type { ExplanationGrid, FlagList, JobInfo, ParamsOf } from '../../shared/api.js';
 import { defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
-import type { CamMethod, CamTarget, ExplanationRow, SampleSet } from '../../shared/explain.js';
+import { DEFAULT_CAM_METHOD, type CamMethod, type CamTarget, type ExplanationRow, type SampleSet, type SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../shared/focus-settings.js';
 import type { RunRow } from '../../shared/types.js';
 import { fillBatch } from '../engine/data/dataset.js';
@@ -36,7 +36,8 @@ export type ExplainMethodNames =
   | 'reviewSample'
   | 'excludeAndRetrain'
   | 'assessQuality'
-  | 'getQuality';
+  | 'getQuality'
+  | 'sanityCheck';
 
 export const DEFAULT_PROBES = 16;
 export const DEFAULT_QUALITY_SAMPLES = 1000;
@@ -53,7 +54,7 @@ type CamParams = { layers?: string[]; method?: CamMethod; target?: CamTarget; se
 export function camChoice(run: RunRow, p: CamParams): CamChoice {
   return {
     layers: p.layers?.length ? p.layers : [defaultCamLayer(run.config.arch)],
-    method: p.method ?? 'gradcam',
+    method: p.method ?? DEFAULT_CAM_METHOD,
     target: p.target ?? 'real',
     settings: { ...DEFAULT_FOCUS_SETTINGS, ...p.settings },
   };
@@ -138,6 +139,40 @@ async function informativeIndices(ctx: RouterContext, run: RunRow, candidates: n
   return chosen;
 }
 
+/** The cascading randomisation check of one epoch's CAMs on the run's probes, in an engine process. */
+async function sanityCheck(ctx: RouterContext, p: ParamsOf<'sanityCheck'>): Promise<SanityResult> {
+  const run = existingRun(ctx, p.id);
+  const cam = camChoice(run, p);
+  const d = getCheckpoints(ctx.db, run.id, p.epoch).find((c) => c.kind === 'discriminator');
+  if (!d) throw new ApiError('bad_request', `run ${run.id} has no checkpoint of D at epoch ${p.epoch}`);
+  const probes = ensureProbes(ctx, run);
+  const seed = p.seed ?? run.config.seed;
+  let result: Pick<SanityResult, 'layers' | 'stages' | 'verdict'> | null = null;
+  const { outcome } = runEngineJob(
+    ctx.launcher,
+    {
+      type: 'sanity',
+      job: {
+        config: run.config,
+        checkpoint: { epoch: p.epoch, dir: ctx.paths.checkpointDir(run.id, p.epoch), sha256: d.sha256 },
+        indices: probes.map((pr) => pr.index),
+        layers: cam.layers,
+        method: cam.method,
+        target: cam.target,
+        settings: cam.settings,
+        seed,
+      },
+    },
+    (msg) => {
+      if (msg.type === 'sanity') result = { layers: msg.layers, stages: msg.stages, verdict: msg.verdict };
+    },
+  );
+  const end = await outcome;
+  if (!result) throw new ApiError(end.status === 'failed' && /layer|CAM|method/.test(end.message) ? 'bad_request' : 'internal', `sanity check failed: ${end.status === 'failed' ? end.message : end.status}`);
+  const r: Pick<SanityResult, 'layers' | 'stages' | 'verdict'> = result;
+  return { runId: run.id, epoch: p.epoch, method: cam.method, target: cam.target, settings: cam.settings, samples: probes.length, seed, ...r };
+}
+
 export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<JobInfo>>): MethodGroup<ExplainMethodNames> {
   const { db } = ctx;
   const track = (started: { job: JobInfo; finished: Promise<JobInfo> }) => {
@@ -219,6 +254,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
             epoch: e.epoch,
             position: pos,
             ratio: f.ratio,
+            baselineRatio: f.baselineRatio,
             coverage: f.coverage,
             score: f.score,
             flagged: f.flagged,
@@ -259,7 +295,21 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         confirmed: reviews.filter((r) => r.decision === 'confirmed').length,
         dismissed: reviews.filter((r) => r.decision === 'dismissed').length,
       };
-      if (!e) return { runId: run.id, epoch: p.epoch ?? null, samples: 'train', explanationId: null, settings: cam.settings, total: 0, flagged: 0, noEvidence: 0, reviewed, items: [] };
+      if (!e)
+        return {
+          runId: run.id,
+          epoch: p.epoch ?? null,
+          samples: 'train',
+          explanationId: null,
+          settings: cam.settings,
+          layers: cam.layers,
+          total: 0,
+          flagged: 0,
+          noEvidence: 0,
+          meanBaselineRatio: null,
+          reviewed,
+          items: [],
+        };
       const counts = countFocus(db, e.id);
       return {
         runId: run.id,
@@ -267,6 +317,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         samples: 'train',
         explanationId: e.id,
         settings: cam.settings,
+        layers: e.layers,
         ...counts,
         reviewed,
         items: listFocus(db, e.id, datasetIdOf(run), {
@@ -351,5 +402,6 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       existingRun(ctx, p.id);
       return listQuality(db, p.id);
     },
+    sanityCheck: (p) => sanityCheck(ctx, p),
   };
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { IMAGE_SIZE } from '../../shared/config.js';
-import { CAM_METHODS } from '../../shared/explain.js';
+import { CAM_METHODS, DEFAULT_CAM_METHOD } from '../../shared/explain.js';
 import { intFlag, layersFlag, oneOfFlag, stringFlag, UsageError, type Flags } from './args.js';
 
 /**
@@ -13,7 +13,7 @@ export async function camCommand(flags: Flags): Promise<void> {
   const out = stringFlag(flags, 'out');
   if (!checkpoint || !images || !out) throw new UsageError('cam needs --checkpoint D/model.json --images FILE --out FILE.json');
   const count = intFlag(flags, 'count') ?? 16;
-  const method = oneOfFlag(flags, 'method', CAM_METHODS) ?? 'gradcam';
+  const method = oneOfFlag(flags, 'method', CAM_METHODS) ?? DEFAULT_CAM_METHOD;
   const [tf, { initBackend }, { loadModel }, { computeCams }, { readIdxImages }, { resizeBatchTo64 }] = await Promise.all([
     import('@tensorflow/tfjs'),
     import('../engine/backend/choose.js'),

@@ -1,8 +1,9 @@
 import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunDetail, RunSummary } from '../../shared/api.js';
-import { CAM_METHODS, SAMPLE_SETS } from '../../shared/explain.js';
-import type { QualityRow } from '../../shared/explain.js';
+import { CAM_METHODS, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
+import type { Faithfulness, QualityRow, SanityResult } from '../../shared/explain.js';
+import { DEFAULT_FOCUS_SETTINGS } from '../../shared/focus-settings.js';
 import type { Router } from '../api/router.js';
-import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, type Flags } from './args.js';
+import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, UsageError, type Flags } from './args.js';
 import { outputClosed } from './pipes.js';
 import { printJson, printLine } from './print.js';
 
@@ -40,14 +41,27 @@ async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<
 }
 
 const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
+const num = (v: number) => (v >= 0 ? ' ' : '') + v.toFixed(2);
 
-function printSummary(s: FocusSummaryResult): void {
-  process.stdout.write(`layer ${s.layers.join('+')}, ${s.method}\nepoch  on-digit(mean) on-digit(median)  flag rate  sharpness  no evidence\n`);
+/** "ROAD 1.23 (random 0.10, mask 0.85)": the CAM's faithfulness beside its baselines, in logit units. */
+export function faithfulnessText(f: Faithfulness | null): string {
+  return f === null ? '-' : `${num(f.cam)} (random ${num(f.random)}, mask ${num(f.mask)})`;
+}
+
+function printSummary(s: FocusSummaryResult, threshold: number): void {
+  process.stdout.write(
+    `layer ${s.layers.join('+')}, ${s.method}\n` +
+      'epoch  on-digit(mean) on-digit(median)  flag rate  baseline  sharpness  no evidence  faithfulness ROAD (random, mask)\n',
+  );
   for (const e of s.summaries)
     process.stdout.write(
       `${String(e.epoch).padStart(5)}  ${pct(e.meanOnDigit).padStart(14)} ${pct(e.medianOnDigit).padStart(16)}  ${pct(e.flagRate).padStart(9)}  ` +
-        `${e.meanSharpness === null ? '-' : e.meanSharpness.toFixed(3)}        ${e.noEvidence}\n`,
+        `${pct(e.meanBaselineRatio).padStart(8)}  ${(e.meanSharpness === null ? '-' : e.meanSharpness.toFixed(3)).padStart(9)}  ${String(e.noEvidence).padStart(11)}  ` +
+        `${faithfulnessText(e.faithfulness)}\n`,
     );
+  const baselines = s.summaries.map((e) => e.meanBaselineRatio).filter((b): b is number => b !== null);
+  const warning = resolutionWarning(baselines.length ? baselines.reduce((a, b) => a + b, 0) / baselines.length : null, threshold, s.layers);
+  if (warning) process.stdout.write(`warning: ${warning}\n`);
   const r = s.recommendation;
   process.stdout.write(
     r.epoch === null
@@ -86,21 +100,47 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
   } else if (json) {
     printLine({ type: 'result', job: end, summary });
   } else {
-    printSummary(summary);
+    printSummary(summary, cam.settings?.threshold ?? DEFAULT_FOCUS_SETTINGS.threshold);
   }
 }
 
 export async function flagsCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
   const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camParams(flags) })) as FlagList;
   if (list.explanationId === null) throw new Error(`run ${id} has no training-set explanation${list.epoch ? ` at epoch ${list.epoch}` : ''}: run gan-focus explain ${id} --samples train first`);
-  const items = list.items.map((f) => ({ sampleId: f.sampleId, digit: f.digit, ratio: f.ratio, coverage: f.coverage, flagged: f.flagged, review: f.review }));
+  const items = list.items.map((f) => ({
+    sampleId: f.sampleId,
+    digit: f.digit,
+    ratio: f.ratio,
+    baselineRatio: f.baselineRatio,
+    coverage: f.coverage,
+    flagged: f.flagged,
+    review: f.review,
+  }));
+  const warning = resolutionWarning(list.meanBaselineRatio, list.settings.threshold, list.layers);
   if (json) {
-    printJson({ runId: id, epoch: list.epoch, threshold: list.settings.threshold, total: list.total, flagged: list.flagged, items });
+    printJson({
+      runId: id,
+      epoch: list.epoch,
+      layers: list.layers,
+      threshold: list.settings.threshold,
+      total: list.total,
+      flagged: list.flagged,
+      noEvidence: list.noEvidence,
+      meanBaselineRatio: list.meanBaselineRatio,
+      warning,
+      items,
+    });
     return;
   }
-  process.stdout.write(`epoch ${list.epoch}: ${list.flagged} of ${list.total} samples flagged (off-digit ratio >= ${list.settings.threshold})\n`);
+  process.stdout.write(
+    `epoch ${list.epoch}: ${list.flagged} of ${list.total} samples flagged (off-digit ratio >= ${list.settings.threshold}), ${list.noEvidence} without evidence; ` +
+      `mean baseline ${pct(list.meanBaselineRatio).trim()} at ${list.layers.join('+')}\n`,
+  );
+  if (warning) process.stdout.write(`warning: ${warning}\n`);
   for (const f of items)
-    process.stdout.write(`${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  coverage ${pct(f.coverage)}  ${f.review ?? ''}\n`);
+    process.stdout.write(
+      `${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  baseline ${pct(f.baselineRatio)}  coverage ${pct(f.coverage)}  ${f.review ?? ''}\n`,
+    );
 }
 
 export async function excludeCommand(router: Router, id: number, flags: Flags): Promise<void> {
@@ -133,4 +173,31 @@ export async function qualityCommand(router: Router, id: number, flags: Flags, j
       `${String(q.epoch).padStart(5)}  ${q.fidMnist.toFixed(2).padStart(9)}  ${String(q.digitsPresent).padStart(14)}  ${q.meanConfidence.toFixed(3).padStart(15)}  ` +
         `${q.classCounts.map((c) => Math.round((c / q.count) * 100)).join(' ')}\n`,
     );
+}
+
+/** `gan-focus sanity RUN --epoch E`: the cascading model-randomisation check of that epoch's CAMs on the probes. */
+export async function sanityCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
+  const epoch = intFlag(flags, 'epoch');
+  if (epoch === undefined) throw new UsageError('sanity needs --epoch E (the checkpoint whose CAMs are checked)');
+  const r = (await router.handle('sanityCheck', { id, epoch, ...camParams(flags), seed: intFlag(flags, 'seed') })) as SanityResult;
+  if (json) {
+    printJson(r);
+    return;
+  }
+  process.stdout.write(
+    `sanity check of run ${id}, epoch ${epoch}: ${r.method} at ${r.layers.join('+')}, ${r.samples} probe samples, weights re-initialised from the head down (seed ${r.seed})\n` +
+      'randomised     spearman  compared  jaccard  flagged  no evidence  mean ratio\n',
+  );
+  for (const st of r.stages)
+    process.stdout.write(
+      `${(st.stage === 'original' ? 'none (trained)' : `+ ${st.stage}`).padEnd(14)} ${(st.spearman === null ? '-' : st.spearman.toFixed(3)).padStart(8)}  ` +
+        `${String(st.compared).padStart(8)}  ${(st.jaccard === null ? '-' : st.jaccard.toFixed(2)).padStart(7)}  ${String(st.flagged).padStart(7)}  ` +
+        `${String(st.noEvidence).padStart(11)}  ${pct(st.meanRatio).padStart(10)}\n`,
+    );
+  const v = r.verdict;
+  process.stdout.write(
+    v.passes === null
+      ? `verdict: none (no sample could be compared after randomising ${v.stage}). ${v.rule}\n`
+      : `verdict: ${v.passes ? 'passes' : 'FAILS'} (spearman ${v.spearman!.toFixed(3)} after randomising down to ${v.stage}). ${v.rule}\n`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { RunConfig } from '../../shared/config.js';
-import type { CamMethod, CamTarget, FocusSample, KeepCams } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, Faithfulness, FocusSample, KeepCams, SanityStage, SanityVerdict } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { BackendReport } from '../../shared/types.js';
 import type { CheckpointFile } from './train/checkpoint.js';
@@ -35,6 +35,20 @@ export interface ExplainJob {
   samples: { kind: 'indices'; indices: number[] } | { kind: 'train' };
   keepCams: KeepCams;
   batchSize: number;
+  /** Also measure the CAMs' faithfulness (ROAD) after each epoch's last batch: for the probes, a few images. */
+  faithfulness: boolean;
+}
+
+/** The model-randomisation sanity check of one epoch's CAMs. */
+export interface SanityJob {
+  config: RunConfig;
+  checkpoint: { epoch: number; dir: string; sha256: string };
+  indices: number[];
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
+  seed: number;
 }
 
 export interface QualityJob {
@@ -61,6 +75,7 @@ export type HostToWorker =
   | { type: 'explain'; job: ExplainJob }
   | { type: 'quality'; job: QualityJob }
   | { type: 'probes'; job: ProbesJob }
+  | { type: 'sanity'; job: SanityJob }
   | { type: 'cancel' };
 
 export interface IterationMetrics {
@@ -109,6 +124,8 @@ export type WorkerToHost =
   | { type: 'estimate'; backend: string; msPerStep: number }
   | { type: 'explainEpoch'; epoch: number; layers: string[]; total: number }
   | { type: 'explainBatch'; epoch: number; rows: FocusSample[] }
+  | { type: 'explainFaithfulness'; epoch: number; faithfulness: Faithfulness | null }
   | { type: 'explainEpochDone'; epoch: number }
+  | { type: 'sanity'; layers: string[]; stages: SanityStage[]; verdict: SanityVerdict }
   | { type: 'probes'; indices: number[]; change: number[] }
   | ({ type: 'qualityEpoch'; epoch: number } & EpochQuality);

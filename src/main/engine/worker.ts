@@ -96,6 +96,8 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
       return simpleJob(async () => (await import('./explain/probe-job.js')).runProbeJob(msg.job, send));
     case 'quality':
       return simpleJob(async () => (await import('./quality/job.js')).runQualityJob(msg.job, send, cancelled));
+    case 'sanity':
+      return simpleJob(async () => (await import('./explain/sanity-job.js')).runSanityJob(msg.job, send));
   }
 }
 

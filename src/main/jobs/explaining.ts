@@ -4,7 +4,7 @@ import type { CamMethod, CamTarget, KeepCams, SampleSet } from '../../shared/exp
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { Database } from '../store/db.js';
 import { getCheckpoints } from '../store/epochs.js';
-import { beginExplanation, finishExplanation, insertFocusBatch } from '../store/explanations.js';
+import { beginExplanation, finishExplanation, insertFocusBatch, setFaithfulness } from '../store/explanations.js';
 import type { HomePaths } from '../store/paths.js';
 import { runEngineJob } from './engine-job.js';
 import type { EngineLauncher } from './launcher.js';
@@ -63,6 +63,8 @@ export function startExplain(
         samples: req.samples === 'probe' ? { kind: 'indices', indices: req.probeIndices } : { kind: 'train' },
         keepCams: req.keepCams,
         batchSize: BATCH,
+        // ROAD costs ~30 forward passes per image: the probes, not the training set.
+        faithfulness: req.samples === 'probe',
       },
     },
     (msg) => {
@@ -78,6 +80,8 @@ export function startExplain(
         insertFocusBatch(db, open.get(msg.epoch)!, msg.rows);
         done += msg.rows.length;
         registry.update(job.jobId, { done });
+      } else if (msg.type === 'explainFaithfulness') {
+        if (msg.faithfulness) setFaithfulness(db, open.get(msg.epoch)!, msg.faithfulness);
       } else if (msg.type === 'explainEpochDone') {
         finishExplanation(db, open.get(msg.epoch)!, 'complete');
         open.delete(msg.epoch);

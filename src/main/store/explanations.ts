@@ -1,5 +1,5 @@
 import { sampleId } from '../../shared/config.js';
-import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, FocusRow, FocusSample, SampleSet } from '../../shared/explain.js';
+import type { CamMethod, CamTarget, ExplanationRow, ExplanationStatus, Faithfulness, FocusRow, FocusSample, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import { cachedStatement, transaction, type Database } from './db.js';
 import { focusAt, readFocusColumns, writeFocusBlocks, type FocusColumns } from './focus-blocks.js';
@@ -26,6 +26,8 @@ interface ExplanationRecord {
   error: string | null;
   created_at: string;
   finished_at: string | null;
+  /** Absent in a database before migration 5 (the migration test opens one). */
+  faithfulness_json?: string | null;
 }
 
 function toRow(r: ExplanationRecord): ExplanationRow {
@@ -44,6 +46,7 @@ function toRow(r: ExplanationRecord): ExplanationRow {
     error: r.error,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    faithfulness: r.faithfulness_json ? (JSON.parse(r.faithfulness_json) as Faithfulness) : null,
   };
 }
 
@@ -112,6 +115,12 @@ export function insertFocusBatch(db: Database, explanationId: number, rows: Focu
   });
 }
 
+/** Stores the explanation's faithfulness (computed after its last batch, before it is finished). */
+export function setFaithfulness(db: Database, id: number, f: Faithfulness): void {
+  const info = db.prepare('UPDATE explanations SET faithfulness_json = ? WHERE id = ?').run(JSON.stringify(f), id);
+  if (info.changes !== 1) throw new Error(`explanation ${id} does not exist`);
+}
+
 export function finishExplanation(db: Database, id: number, status: Exclude<ExplanationStatus, 'running'>, error?: string): ExplanationRow {
   db.prepare('UPDATE explanations SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, new Date().toISOString(), id);
   return getExplanation(db, id)!;
@@ -169,13 +178,27 @@ export function listFocus(db: Database, explanationId: number, datasetId: string
   });
 }
 
-export function countFocus(db: Database, explanationId: number): { total: number; flagged: number; noEvidence: number } {
-  const c = readFocusColumns(db, explanationId, ['flagged', 'ratio']);
+export interface FocusCounts {
+  total: number;
+  flagged: number;
+  noEvidence: number;
+  /** Mean baseline ratio over the samples that have one; null if none has. */
+  meanBaselineRatio: number | null;
+}
+
+export function countFocus(db: Database, explanationId: number): FocusCounts {
+  const c = readFocusColumns(db, explanationId, ['flagged', 'ratio', 'baselineRatio']);
   let flagged = 0;
   let noEvidence = 0;
+  let baselines = 0;
+  let baselineSum = 0;
   for (let i = 0; i < c.length; i++) {
     flagged += c.flagged[i];
     if (Number.isNaN(c.ratio[i])) noEvidence++;
+    if (!Number.isNaN(c.baselineRatio[i])) {
+      baselines++;
+      baselineSum += c.baselineRatio[i];
+    }
   }
-  return { total: c.length, flagged, noEvidence };
+  return { total: c.length, flagged, noEvidence, meanBaselineRatio: baselines ? baselineSum / baselines : null };
 }

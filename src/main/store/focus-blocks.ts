@@ -6,7 +6,8 @@ import { cachedStatement, type Database } from './db.js';
  * array per column (migration 4). A row per sample made writing a training
  * set's 60k rows cost 130-170 ms, most of it SQLite's per-row work (a plain
  * 9-column table in memory already took 75 ms); as blocks they take ~35 ms.
- * The review queries filter and sort these columns in JS.
+ * The review queries filter and sort these columns in JS. The table is made
+ * by migration 4; migration 5 added baseline_ratio (NULL in older blocks).
  */
 
 /** One explanation's focus numbers, each sample once, in the order written. */
@@ -22,6 +23,8 @@ export interface FocusColumns {
   sharpness: Float64Array;
   score: Float64Array;
   flagged: Uint8Array;
+  /** NaN: no ink, or written before baselines were stored. */
+  baselineRatio: Float64Array;
 }
 
 export type Column = Exclude<keyof FocusColumns, 'length'>;
@@ -33,10 +36,16 @@ const COLUMNS = {
   sharpness: Float64Array,
   score: Float64Array,
   flagged: Uint8Array,
+  baselineRatio: Float64Array,
 } as const;
 const NAMES = Object.keys(COLUMNS) as Column[];
 /** SQL column of each array ("index" is a keyword). */
-const SQL_NAME: Record<Column, string> = { ...Object.fromEntries(NAMES.map((n) => [n, n])), index: 'sample_index' } as Record<Column, string>;
+const SQL_NAME: Record<Column, string> = { ...Object.fromEntries(NAMES.map((n) => [n, n])), index: 'sample_index', baselineRatio: 'baseline_ratio' } as Record<
+  Column,
+  string
+>;
+/** Columns added after the table was made: NULL in older blocks, read as NaN. */
+const NULLABLE: ReadonlySet<Column> = new Set(['baselineRatio']);
 
 /** Rows per block when one call writes more than a Grad-CAM batch: a block is read whole. */
 export const BLOCK_ROWS = 4096;
@@ -44,23 +53,6 @@ export const BLOCK_ROWS = 4096;
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('GAN Focus stores focus numbers little-endian and needs a little-endian CPU');
 }
-
-/** The schema of migration 4; the CHECKs catch a block whose columns disagree in length. */
-export const FOCUS_BLOCKS_SQL = `
-  CREATE TABLE focus_blocks (
-    id             INTEGER PRIMARY KEY,
-    explanation_id INTEGER NOT NULL REFERENCES explanations(id) ON DELETE CASCADE,
-    count          INTEGER NOT NULL CHECK (count > 0),
-    ${NAMES.map((n) => `${SQL_NAME[n]} BLOB NOT NULL CHECK (length(${SQL_NAME[n]}) = ${COLUMNS[n].BYTES_PER_ELEMENT} * count)`).join(',\n    ')}
-  ) STRICT;
-  CREATE INDEX focus_blocks_explanation ON focus_blocks(explanation_id);
-  -- 8-bit 64x64 CAMs: every probe sample's, and the training set's where kept.
-  CREATE TABLE focus_cams (
-    explanation_id INTEGER NOT NULL REFERENCES explanations(id) ON DELETE CASCADE,
-    sample_index   INTEGER NOT NULL CHECK (sample_index >= 0),
-    cam            BLOB NOT NULL,
-    PRIMARY KEY (explanation_id, sample_index)
-  ) STRICT;`;
 
 function fail(r: FocusSample, what: string): never {
   throw new Error(`focus row of sample ${String(r.index)}: ${what}`);
@@ -75,6 +67,7 @@ function encode(rows: FocusSample[]): Record<Column, Buffer> {
     if (!Number.isInteger(r.index) || r.index < 0 || r.index > 0x7fffffff) fail(r, 'the sample index must be a whole number >= 0');
     if (r.digit !== null && (!Number.isInteger(r.digit) || r.digit < 0 || r.digit > 0x7fff)) fail(r, `digit ${r.digit} is not a label`);
     if (r.ratio !== null && !Number.isNaN(r.ratio) && !(r.ratio >= 0 && r.ratio <= 1)) fail(r, `ratio ${r.ratio} is outside [0, 1]`);
+    if (r.baselineRatio !== null && !(r.baselineRatio >= 0 && r.baselineRatio <= 1)) fail(r, `baseline ratio ${r.baselineRatio} is outside [0, 1]`);
     if (!Number.isFinite(r.coverage)) fail(r, `coverage is ${r.coverage}`);
     if (!Number.isFinite(r.score)) fail(r, `D's score is ${r.score}`);
     c.index[i] = r.index;
@@ -84,6 +77,7 @@ function encode(rows: FocusSample[]): Record<Column, Buffer> {
     c.sharpness[i] = r.sharpness ?? NaN;
     c.score[i] = r.score;
     c.flagged[i] = r.flagged ? 1 : 0;
+    c.baselineRatio[i] = r.baselineRatio ?? NaN;
   }
   return Object.fromEntries(NAMES.map((name) => [name, Buffer.from(c[name].buffer)])) as Record<Column, Buffer>;
 }
@@ -126,16 +120,20 @@ export function readFocusColumns(db: Database, explanationId: number, columns: r
   const names = NAMES.filter((n) => n === 'index' || columns.includes(n));
   const blocks = cachedStatement(db, `SELECT id, count, ${names.map((n) => SQL_NAME[n]).join(', ')} FROM focus_blocks WHERE explanation_id = ? ORDER BY id`).all(
     explanationId,
-  ) as ({ id: number; count: number } & Record<string, Buffer>)[];
+  ) as ({ id: number; count: number } & Record<string, Buffer | null>)[];
   const length = blocks.reduce((s, b) => s + b.count, 0);
   const c = { length, ...Object.fromEntries(names.map((name) => [name, new COLUMNS[name](length)])) } as FocusColumns;
   let at = 0;
   for (const b of blocks) {
     for (const name of names) {
-      const blob = b[SQL_NAME[name]];
+      const blob = b[SQL_NAME[name]] as Buffer | null;
+      if (blob === null && NULLABLE.has(name)) {
+        (c[name] as Float64Array).fill(NaN, at, at + b.count);
+        continue;
+      }
       // The table's CHECKs make this impossible unless the file was damaged or edited by hand.
-      if (blob.length !== b.count * COLUMNS[name].BYTES_PER_ELEMENT) {
-        throw new Error(`focus block ${b.id} of explanation ${explanationId} is damaged: ${SQL_NAME[name]} holds ${blob.length} bytes for ${b.count} samples`);
+      if (blob === null || blob.length !== b.count * COLUMNS[name].BYTES_PER_ELEMENT) {
+        throw new Error(`focus block ${b.id} of explanation ${explanationId} is damaged: ${SQL_NAME[name]} holds ${blob?.length ?? 'no'} bytes for ${b.count} samples`);
       }
       copyInto(c[name], at, blob);
     }
@@ -175,6 +173,7 @@ export function focusAt(c: FocusColumns, i: number): Omit<FocusSample, 'cam'> {
     sharpness: Number.isNaN(c.sharpness[i]) ? null : c.sharpness[i],
     score: c.score[i],
     flagged: c.flagged[i] === 1,
+    baselineRatio: Number.isNaN(c.baselineRatio[i]) ? null : c.baselineRatio[i],
   };
 }
 

@@ -4,6 +4,7 @@ import { explain } from './migrations/002-explain.js';
 import { flaggedIndex } from './migrations/003-flagged-index.js';
 import { focusBlocks } from './migrations/004-focus-blocks.js';
 import { stabilisers } from './migrations/005-stabilisers.js';
+import { baselineFaithfulness } from './migrations/006-baseline-faithfulness.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers];
+export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers, baselineFaithfulness];
 
 export interface MigrationResult {
   from: number;

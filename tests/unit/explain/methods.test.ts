@@ -73,7 +73,8 @@ describe('weightedMap: the per-method formulas', () => {
         let sumA = 0;
         for (let p = 0; p < hw; p++) {
           mean += G[at(i, p, k)] / hw;
-          sumA += A[at(i, p, k)];
+          // Grad-CAM++'s sum over the map's positive part (the formula assumes A >= 0).
+          sumA += Math.max(A[at(i, p, k)], 0);
         }
         let pp = 0;
         for (let p = 0; p < hw; p++) {

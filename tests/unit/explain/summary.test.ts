@@ -3,7 +3,7 @@ import type { EpochFocusSummary } from '../../../src/shared/explain.js';
 import { BEST_EPOCH_RULE, recommendBestEpoch, summarizeEpoch } from '../../../src/main/engine/explain/summary.js';
 
 function row(epoch: number, medianOnDigit: number | null, flagRate = 0): EpochFocusSummary {
-  return { epoch, samples: 16, noEvidence: medianOnDigit === null ? 16 : 0, meanOnDigit: medianOnDigit, medianOnDigit, flagRate, meanSharpness: 0.5 };
+  return { epoch, samples: 16, noEvidence: medianOnDigit === null ? 16 : 0, meanOnDigit: medianOnDigit, medianOnDigit, flagRate, meanSharpness: 0.5, meanBaselineRatio: null, faithfulness: null };
 }
 
 describe('summarizeEpoch', () => {
@@ -27,7 +27,17 @@ describe('summarizeEpoch', () => {
     const even = summarizeEpoch(1, [0.4, 0.1, 0.2, 0.3].map((ratio) => ({ ratio, flagged: false, sharpness: 0 })));
     expect(even.medianOnDigit).toBeCloseTo(0.75, 12);
     const none = summarizeEpoch(2, [{ ratio: null, flagged: false, sharpness: null }]);
-    expect(none).toEqual({ epoch: 2, samples: 1, noEvidence: 1, meanOnDigit: null, medianOnDigit: null, flagRate: 0, meanSharpness: null });
+    expect(none).toEqual({
+      epoch: 2,
+      samples: 1,
+      noEvidence: 1,
+      meanOnDigit: null,
+      medianOnDigit: null,
+      flagRate: 0,
+      meanSharpness: null,
+      meanBaselineRatio: null,
+      faithfulness: null,
+    });
     expect(summarizeEpoch(3, []).flagRate).toBe(0);
   });
 });

@@ -49,7 +49,7 @@ beforeAll(() => {
       const rows: FocusSample[] = [];
       for (let i = start; i < start + 10_000; i++) {
         const ratio = ratioOf(epoch, i);
-        rows.push({ index: i, digit: i % 10, ratio, coverage: (i % 100) / 100, sharpness: null, score: 0, flagged: ratio !== null && ratio >= 0.7, cam: null });
+        rows.push({ index: i, digit: i % 10, ratio, baselineRatio: 0.3, coverage: (i % 100) / 100, sharpness: null, score: 0, flagged: ratio !== null && ratio >= 0.7, cam: null });
       }
       insertFocusBatch(db, e.id, rows);
     }

@@ -22,7 +22,7 @@ function explanation(total: number) {
 function row(i: number): FocusSample {
   const ratio = i % 50 === 0 ? null : ((i * 37) % 101) / 100;
   const flagged = ratio !== null && i % 7 === 0;
-  return { index: i, digit: i % 10, ratio, coverage: (i % 13) / 13, sharpness: i % 3 === 0 ? null : 0.25, score: i - 150, flagged, cam: flagged ? new Uint8Array(4096).fill(i % 256) : null };
+  return { index: i, digit: i % 10, ratio, baselineRatio: i % 11 === 0 ? null : (i % 17) / 17, coverage: (i % 13) / 13, sharpness: i % 3 === 0 ? null : 0.25, score: i - 150, flagged, cam: flagged ? new Uint8Array(4096).fill(i % 256) : null };
 }
 
 describe('focus rows', () => {
@@ -34,7 +34,13 @@ describe('focus rows', () => {
     insertFocusBatch(db, id, rows.slice(260));
     expect(getExplanation(db, id)!.done).toBe(300);
     const counts = countFocus(db, id);
-    expect(counts).toEqual({ total: 300, flagged: rows.filter((r) => r.flagged).length, noEvidence: 6 });
+    const baselines = rows.map((r) => r.baselineRatio).filter((b): b is number => b !== null);
+    expect(counts).toEqual({
+      total: 300,
+      flagged: rows.filter((r) => r.flagged).length,
+      noEvidence: 6,
+      meanBaselineRatio: expect.closeTo(baselines.reduce((a, b) => a + b, 0) / baselines.length, 12),
+    });
     const stored = listFocus(db, id, 'mnist-train').sort((a, b) => a.index - b.index);
     expect(stored).toHaveLength(300);
     for (const r of rows) {

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../../src/main/store/migrations.js';
-import { beginExplanation, getCam, listFocus, type ExplanationKey } from '../../../src/main/store/explanations.js';
+import { beginExplanation, getCam, getExplanation, insertFocusBatch, listFocus, setFaithfulness, type ExplanationKey } from '../../../src/main/store/explanations.js';
+import type { Faithfulness } from '../../../src/shared/explain.js';
 import { saveReview } from '../../../src/main/store/reviews.js';
 import { createRun, getRun } from '../../../src/main/store/runs.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
@@ -94,9 +95,9 @@ describe('migrations', () => {
     const db = openDatabase(file);
     expect(tables(db)).not.toContain('focus');
     expect(listFocus(db, e.id, 'mnist-train')).toEqual([
-      { index: 9, sampleId: 'mnist-train:9', digit: 3, ratio: 0.75, coverage: 0.5, sharpness: 0.25, score: -2, flagged: true, review: 'confirmed', note: '' },
-      { index: 4, sampleId: 'mnist-train:4', digit: 7, ratio: 0.125, coverage: 0.75, sharpness: 0.5, score: 0.25, flagged: false, review: null, note: '' },
-      { index: 2, sampleId: 'mnist-train:2', digit: null, ratio: null, coverage: 0, sharpness: null, score: 1.5, flagged: false, review: null, note: '' },
+      { index: 9, sampleId: 'mnist-train:9', digit: 3, ratio: 0.75, baselineRatio: null, coverage: 0.5, sharpness: 0.25, score: -2, flagged: true, review: 'confirmed', note: '' },
+      { index: 4, sampleId: 'mnist-train:4', digit: 7, ratio: 0.125, baselineRatio: null, coverage: 0.75, sharpness: 0.5, score: 0.25, flagged: false, review: null, note: '' },
+      { index: 2, sampleId: 'mnist-train:2', digit: null, ratio: null, baselineRatio: null, coverage: 0, sharpness: null, score: 1.5, flagged: false, review: null, note: '' },
     ]);
     expect(listFocus(db, other.id, 'mnist-train').map((r) => [r.index, r.ratio])).toEqual([[2, 1]]);
     expect(getCam(db, e.id, 9)).toEqual(new Uint8Array(4096).fill(9));
@@ -117,6 +118,46 @@ describe('migrations', () => {
     const db = openDatabase(file);
     const run = getRun(db, 1)!;
     expect(run.config).toEqual({ ...before, lr: 3e-4, lrD: null, labelSmoothing: 0, instanceNoise: 0 });
+    db.close();
+  });
+
+  it('adds baseline ratios and faithfulness in version 6: older rows read as not known, new ones round-trip', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 5) });
+    const run = createRun(old, { config: config() });
+    const key: ExplanationKey = { runId: run.id, epoch: 1, layers: ['block3'], method: 'gradcam', target: 'real', samples: 'probe', settings: DEFAULT_FOCUS_SETTINGS };
+    const e = beginExplanation(old, key, 2);
+    const col = (Type: Float64ArrayConstructor | Int32ArrayConstructor | Int16ArrayConstructor | Uint8ArrayConstructor, values: number[]) =>
+      Buffer.from(new Type(values).buffer);
+    old
+      .prepare('INSERT INTO focus_blocks (explanation_id, count, sample_index, digit, ratio, coverage, sharpness, score, flagged) VALUES (?, 2, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.id, col(Int32Array, [5, 6]), col(Int16Array, [1, 2]), col(Float64Array, [0.25, 0.75]), col(Float64Array, [0.5, 0.5]), col(Float64Array, [0.1, 0.2]), col(Float64Array, [1, 2]), col(Uint8Array, [0, 1]));
+    old.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(6);
+    expect(getExplanation(db, e.id)!.faithfulness).toBeNull();
+    expect(listFocus(db, e.id, 'mnist-train').map((r) => [r.index, r.ratio, r.baselineRatio])).toEqual([
+      [6, 0.75, null],
+      [5, 0.25, null],
+    ]);
+    const next = beginExplanation(db, { ...key, epoch: 2 }, 1);
+    insertFocusBatch(db, next.id, [{ index: 5, digit: 1, ratio: 0.5, baselineRatio: 0.3125, coverage: 0, sharpness: null, score: 0, flagged: false, cam: null }]);
+    expect(listFocus(db, next.id, 'mnist-train')[0].baselineRatio).toBe(0.3125);
+    const f: Faithfulness = {
+      metric: 'road',
+      fractions: [0.1, 0.2],
+      samples: 1,
+      score: 2,
+      cam: 0.5,
+      camSd: 0,
+      random: 0.1,
+      mask: 0.4,
+      curves: { cam: { morf: [1, 0], lerf: [2, 2] }, random: { morf: [2, 1], lerf: [2, 1] }, mask: { morf: [1, 1], lerf: [2, 2] } },
+    };
+    setFaithfulness(db, next.id, f);
+    expect(getExplanation(db, next.id)!.faithfulness).toEqual(f);
+    expect(() => db.prepare('UPDATE focus_blocks SET baseline_ratio = zeroblob(12) WHERE explanation_id = ?').run(next.id)).toThrow(/CHECK/);
     db.close();
   });
 

@@ -57,6 +57,11 @@ export function spatialLayerNames(D: tf.LayersModel): string[] {
     .map((l) => l.name);
 }
 
+/** The map size of a valid target layer (refused as targetLayer refuses). */
+export function layerGrid(D: tf.LayersModel, name: string): { h: number; w: number } {
+  return spatialSize(targetLayer(D, name))!;
+}
+
 /** The deepest block (`block{k}`, a conv block's output) whose map is larger than 1x1. */
 export function defaultTargetLayer(D: tf.LayersModel): string {
   const valid = new Set(spatialLayerNames(D));

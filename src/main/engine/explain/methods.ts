@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../../../shared/config.js';
-import { CAM_METHODS, CAM_TARGETS, type CamMethod, type CamTarget } from '../../../shared/explain.js';
+import { CAM_METHODS, CAM_TARGETS, DEFAULT_CAM_METHOD, type CamMethod, type CamTarget } from '../../../shared/explain.js';
 import { camImages, type LayerMaps } from './cam-image.js';
-import { CamError, checkImages, defaultTargetLayer, prepareGradCam, targetLayer } from './activations.js';
+import { CamError, checkImages, defaultTargetLayer, layerGrid, prepareGradCam, targetLayer } from './activations.js';
 
 // One CAM pipeline for the whole Grad-CAM family:
 //   map = sum_k (weights * A)_k  ->  ReLU  ->  bilinear to 64x64  ->  min-max to [0, 1]
@@ -16,7 +16,7 @@ const PP_EPS = 1e-6;
  * The channel-summed map [N, h, w] before the ReLU, for A [N, h, w, C] and
  * dA of the same shape or [1, h, w, C] (the same for every image).
  * - gradcam:   w_k = mean_ij dA_kij;                       map = sum_k w_k A_k
- * - gradcam++: a_kij = g^2 / (2 g^2 + sum_ij(A_k) g^3 + eps), g = dA_kij;
+ * - gradcam++: a_kij = g^2 / (2 g^2 + sum_ij(ReLU(A_k)) g^3 + eps), g = dA_kij;
  *              w_k = sum_ij ReLU(g) a_kij;                  map = sum_k w_k A_k
  * - hirescam:  map = sum_k A_k * dA_k (element-wise)
  * - layercam:  map = sum_k ReLU(dA_k) * A_k (element-wise)
@@ -36,7 +36,14 @@ export function weightedMap(method: CamMethod, A: tf.Tensor4D, dA: tf.Tensor4D):
       case 'gradcam++': {
         const g2 = tf.square(dA);
         const g3 = tf.mul(g2, dA);
-        const sumA = tf.sum(A, [1, 2], true);
+        // The sum of the positive part: Grad-CAM++'s alpha (its eq. 19) is derived
+        // for ReLU maps (A >= 0), where this is sum_ij A. D's LeakyReLU maps go
+        // negative; with the plain sum, 2 g^2 + sum(A) g^3 crosses zero in ~12% of
+        // a block's channels, so alpha explodes there (weights 10-30x the others,
+        // of any sign) and picks channels that only show the zero-padding frame:
+        // the bright band along the image edges (docs/explain.md). With sum(A+) the
+        // denominator is >= 2 g^2 for g > 0, so alpha lies in (0, 1/2].
+        const sumA = tf.sum(tf.relu(A), [1, 2], true);
         // Where dA is 0 the numerator is 0 as well, so alpha is 0 there without
         // pytorch-grad-cam's explicit mask.
         const alpha = tf.div(g2, tf.add(tf.add(tf.mul(g2, 2), tf.mul(sumA, g3)), PP_EPS));
@@ -82,6 +89,8 @@ export function resolveLayers(D: tf.LayersModel, layers: string[] | undefined): 
 /** D prepared for CAMs at fixed layers, method and target: one per checkpoint, for all its batches. */
 export interface CamExplainer {
   layers: string[];
+  /** Each target layer's map size, in the order of `layers`. */
+  grids: { h: number; w: number }[];
   method: CamMethod;
   target: CamTarget;
   /** CAMs of images [N, 64, 64, 1] in [-1, 1]. Leaves no tensors behind. */
@@ -91,7 +100,7 @@ export interface CamExplainer {
 }
 
 export function createCamExplainer(D: tf.LayersModel, opts: CamOptions = {}): CamExplainer {
-  const method = opts.method ?? 'gradcam';
+  const method = opts.method ?? DEFAULT_CAM_METHOD;
   const target = opts.target ?? 'real';
   const batchSize = opts.batchSize ?? 64;
   if (!CAM_METHODS.includes(method)) throw new CamError(`unknown CAM method "${method}"; use one of ${CAM_METHODS.join(', ')}`);
@@ -122,7 +131,7 @@ export function createCamExplainer(D: tf.LayersModel, opts: CamOptions = {}): Ca
     }
     return { cams, scores, layers, method, target };
   };
-  return { layers, method, target, explain, dispose: () => prepared.dispose() };
+  return { layers, grids: layers.map((l) => layerGrid(D, l)), method, target, explain, dispose: () => prepared.dispose() };
 }
 
 /** CAMs of D for images [N, 64, 64, 1] in [-1, 1], D prepared for this call only. Leaves no tensors behind. */

@@ -1,4 +1,4 @@
-import type { BestEpochRecommendation, EpochFocusSummary } from '../../../shared/explain.js';
+import type { BestEpochRecommendation, EpochFocusSummary, Faithfulness } from '../../../shared/explain.js';
 
 // Per-epoch summary of the probe samples' focus, and the best-epoch rule. The
 // rule is a plain ranking on numbers the summary table shows, so a person can
@@ -10,6 +10,8 @@ export interface SampleFocusLike {
   ratio: number | null;
   flagged: boolean;
   sharpness: number | null;
+  /** Absent or null: not known for this sample. */
+  baselineRatio?: number | null;
 }
 
 /** Epochs on each side of the recommendation that a person should compare. */
@@ -34,14 +36,18 @@ function mean(values: number[]): number | null {
  * - noEvidence: samples whose CAM is all zero
  * - flagRate: flagged / all samples (a sample without evidence is never flagged)
  * - meanSharpness: over samples with evidence
+ * - meanBaselineRatio: over samples with a baseline ratio (null if none)
+ * - faithfulness: the epoch explanation's, passed through
  */
-export function summarizeEpoch(epoch: number, samples: SampleFocusLike[]): EpochFocusSummary {
+export function summarizeEpoch(epoch: number, samples: SampleFocusLike[], faithfulness: Faithfulness | null = null): EpochFocusSummary {
   const onDigit: number[] = [];
   const sharpness: number[] = [];
+  const baselines: number[] = [];
   let flagged = 0;
   for (const s of samples) {
     if (s.ratio !== null) onDigit.push(1 - s.ratio);
     if (s.sharpness !== null) sharpness.push(s.sharpness);
+    if (s.baselineRatio !== undefined && s.baselineRatio !== null) baselines.push(s.baselineRatio);
     if (s.flagged) flagged++;
   }
   onDigit.sort((a, b) => a - b);
@@ -53,6 +59,8 @@ export function summarizeEpoch(epoch: number, samples: SampleFocusLike[]): Epoch
     medianOnDigit: onDigit.length ? median(onDigit) : null,
     flagRate: samples.length ? flagged / samples.length : 0,
     meanSharpness: mean(sharpness),
+    meanBaselineRatio: mean(baselines),
+    faithfulness,
   };
 }
 

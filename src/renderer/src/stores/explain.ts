@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ExplanationGrid, FocusSummaryResult, GridCell, JobInfo } from '../../../shared/api.js';
-import { CAM_METHODS, type CamMethod } from '../../../shared/explain.js';
+import { CAM_METHODS, DEFAULT_CAM_METHOD, type CamMethod } from '../../../shared/explain.js';
 import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
 
@@ -16,7 +16,7 @@ export const useExplainStore = defineStore('explain', () => {
   const focus = shallowRef<FocusSummaryResult | null>(null);
   /** Empty: the router's default layer. */
   const layers = ref<string[]>([]);
-  const method = ref<CamMethod>('gradcam');
+  const method = ref<CamMethod>(DEFAULT_CAM_METHOD);
   const opacity = ref(0.6);
   const loading = ref(false);
   const error = ref<string | null>(null);
