@@ -51,14 +51,35 @@ describe('gan-focus explain', () => {
     expect(out.summary.layers).toEqual(['block3']);
     const d = db();
     try {
-      const ex = d.prepare(`SELECT * FROM explanations WHERE run_id = 1 AND samples = 'probe' ORDER BY epoch`).all() as { id: number; status: string; total: number; done: number; layer: string }[];
+      const ex = d.prepare(`SELECT * FROM explanations WHERE run_id = 1 AND samples = 'probe' ORDER BY epoch`).all() as {
+        id: number;
+        status: string;
+        total: number;
+        done: number;
+        layer: string;
+        faithfulness_json: string | null;
+      }[];
       expect(ex.map((e) => e.status)).toEqual(['complete', 'complete', 'complete']);
-      for (const e of ex) {
+      for (const [k, e] of ex.entries()) {
         expect(e.total).toBe(16);
         expect(e.done).toBe(16);
         const rows = focusRows(d, e.id);
         expect(rows).toHaveLength(16);
+        // Every probe explanation stores its faithfulness with both baselines (or none, when no probe has evidence).
+        const summary = out.summary.summaries[k];
+        if (rows.every((r) => r.ratio === null)) expect(e.faithfulness_json).toBeNull();
+        else {
+          const f = JSON.parse(e.faithfulness_json!);
+          expect(f).toMatchObject({ metric: 'road', samples: rows.filter((r) => r.ratio !== null).length });
+          for (const v of [f.cam, f.random, f.mask, f.score]) expect(Number.isFinite(v)).toBe(true);
+          expect(summary.faithfulness).toEqual(f);
+        }
+        const baselines = rows.map((r) => r.baselineRatio!);
+        expect(summary.meanBaselineRatio).toBeCloseTo(baselines.reduce((a, b) => a + b, 0) / 16, 12);
         for (const r of rows) {
+          // block3 of the paper's D is 8x8: an ideal CAM there keeps most of its mass on the digit.
+          expect(r.baselineRatio).toBeGreaterThan(0);
+          expect(r.baselineRatio).toBeLessThan(0.6);
           expect(r.camBytes).toBe(64 * 64);
           if (r.ratio === null) expect(r.flagged).toBe(false);
           else expect(r.flagged).toBe(r.ratio >= 0.7);
@@ -81,7 +102,7 @@ describe('gan-focus explain', () => {
     expect(list.threshold).toBe(0.5);
     expect(list.items.length).toBe(list.flagged);
     for (const f of list.items) {
-      expect(f).toEqual({ sampleId: expect.stringMatching(/^mnist-train:\d+$/), digit: expect.any(Number), ratio: expect.any(Number), coverage: expect.any(Number), flagged: true, review: null });
+      expect(f).toEqual({ sampleId: expect.stringMatching(/^mnist-train:\d+$/), digit: expect.any(Number), ratio: expect.any(Number), baselineRatio: expect.any(Number), coverage: expect.any(Number), flagged: true, review: null });
       expect(f.ratio).toBeGreaterThanOrEqual(0.5);
     }
     const ratios = list.items.map((f: { ratio: number }) => f.ratio);
@@ -105,6 +126,22 @@ describe('gan-focus explain', () => {
     const json = JSON.parse(cli(['explain', '1', '--samples', 'train', '--epochs', '1,3', '--threshold', '0.5', '--json']).stdout.trim().split('\n').at(-1)!);
     expect(json.trainingByEpoch.map((t: { epoch: number; total: number }) => [t.epoch, t.total])).toEqual([[1, 256], [3, 256]]);
     expect(json.training.epoch).toBe(3);
+  });
+
+  it('sanity re-initialises D from the head down and reports each step against the trained CAMs', () => {
+    const r = JSON.parse(cli(['sanity', '1', '--epoch', '3', '--method', 'hirescam', '--json']).stdout);
+    expect(r).toMatchObject({ runId: 1, epoch: 3, method: 'hirescam', layers: ['block3'], samples: 16, seed: 2 });
+    expect(r.stages.map((s: { stage: string }) => s.stage)).toEqual(['original', 'head', 'block3', 'block2', 'block1']);
+    expect(r.stages[0].spearman).toBeCloseTo(1, 9);
+    expect(r.verdict.stage).toBe('head');
+    expect(typeof r.verdict.passes).toBe('boolean');
+    const text = cli(['sanity', '1', '--epoch', '3']).stdout;
+    expect(text).toMatch(/gradcam at block3, 16 probe samples/);
+    expect(text).toMatch(/\+ head/);
+    expect(text).toMatch(/verdict: (passes|FAILS)/);
+    const missing = runCli(['--home', home, 'sanity', '1']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/sanity needs --epoch/);
   });
 
   it('exclude creates a derived run: same config, the flagged ids excluded, the parent linked, the subset reproducible', () => {
