@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DoctorReport, RunDetail, RunSummary } from '../shared/api.js';
+import { isDiskFull } from '../shared/disk-full.js';
 import { ApiError } from './api/errors.js';
 import { createRouter } from './api/router.js';
 import { gpuLikely } from './engine/backend/gpu-probe.js';
@@ -146,7 +147,8 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     const message = err instanceof UsageError || err instanceof ApiError || err instanceof Error ? err.message : String(err);
-    process.stderr.write(`gan-focus: ${message.split('\n')[0]}\n`);
+    const line = message.split('\n')[0];
+    process.stderr.write(`gan-focus: ${isDiskFull(err) ? `disk full (${line}); free space, then try again` : line}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
 }

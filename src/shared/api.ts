@@ -197,7 +197,7 @@ export interface RunListItem extends RunSummary {
   /** G quality of the latest epoch assessed (its `epoch` says which); null before any. */
   quality: QualityRow | null;
 }
-export type { MetricRow, RunError } from './types.js';
+export type { MetricRow, RunError, RunErrorCode } from './types.js';
 
 /** An epoch as the API reports it: checkpoint and grid paths are absolute. */
 export type EpochSummary = EpochRow;

@@ -24,8 +24,16 @@ export interface RunError {
   message: string;
   epoch?: number;
   iteration?: number;
+  /**
+   * Why an interrupted run stopped, where a program acts on it: 'disk_full' (a write found no
+   * space), 'process_stopped' (the process training it ended: killed, crashed, shut down while
+   * training; `serve --resume-interrupted` continues these).
+   */
+  code?: RunErrorCode;
   at: string;
 }
+
+export type RunErrorCode = 'disk_full' | 'process_stopped';
 
 export interface RunRow {
   id: number;

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { isMethodName, methods, type ApiEvent, type MethodName, type ParamsOf, type ResultOf, type RunDetail } from '../../shared/api.js';
+import { isDiskFull } from '../../shared/disk-full.js';
 import { formatIssues, parse } from '../../shared/schema.js';
+import type { RunRow } from '../../shared/types.js';
 import { forkLauncher, type EngineLauncher } from '../jobs/launcher.js';
 import { JobRegistry } from '../jobs/registry.js';
-import { TrainingService } from '../jobs/training.js';
+import { type RunStop, TrainingService } from '../jobs/training.js';
 import { openDatabase } from '../store/db.js';
+import { keepReserve, withRoom } from '../store/disk-reserve.js';
 import { failOrphanedExplanations } from '../store/explanations.js';
 import { homePaths } from '../store/paths.js';
 import { isProcessAlive } from '../store/process-alive.js';
@@ -20,17 +23,35 @@ import { absoluteEpoch, runDetail, runMethods } from './run-methods.js';
 export interface Router {
   handle(method: string, params: unknown): Promise<unknown>;
   onEvent(listener: (e: ApiEvent) => void): () => void;
-  /** Resolves when the run's current training ends (for the CLI and tests). */
+  /**
+   * Resolves when the run's current training ends (for the CLI and tests),
+   * with how it ended even where a full disk kept the store from recording it.
+   */
   waitForRun(id: number): Promise<RunDetail>;
   /** Resolves when an explain or quality job ends. */
   waitForJob(jobId: number): Promise<ResultOf<'cancelJob'>>;
-  close(): void;
+  /**
+   * Stops this process's engines, recording each run still training as `stop`
+   * says (by default interrupted: the process hosting it stopped, which
+   * `serve --resume-interrupted` continues), then closes the store.
+   */
+  close(stop?: RunStop): void;
   readonly home: string;
 }
 
 export interface RouterOptions {
   home: string;
   launcher?: EngineLauncher;
+}
+
+const CLOSED: RunStop = { status: 'interrupted', message: 'the process hosting it shut down during training', code: 'process_stopped' };
+
+function readableWhenFull(write: () => unknown): void {
+  try {
+    write();
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+  }
 }
 
 type Impl = { [M in MethodName]: (p: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
@@ -41,9 +62,13 @@ type Impl = { [M in MethodName]: (p: ParamsOf<M>) => Promise<ResultOf<M>> | Resu
  */
 export function createRouter({ home, launcher = forkLauncher }: RouterOptions): Router {
   const paths = homePaths(home);
-  const db = openDatabase(paths.db);
-  markInterrupted(db, isProcessAlive);
-  failOrphanedExplanations(db, isProcessAlive);
+  // Opening needs room for SQLite's WAL index, even to read.
+  const db = withRoom(paths.home, () => openDatabase(paths.db));
+  keepReserve(paths.home);
+  // On a full disk these writes may fail even with the reserve: the store stays
+  // readable, and they succeed at the first start with space.
+  readableWhenFull(() => withRoom(paths.home, () => markInterrupted(db, isProcessAlive)));
+  readableWhenFull(() => withRoom(paths.home, () => failOrphanedExplanations(db, isProcessAlive)));
   const events = new EventEmitter();
   events.setMaxListeners(100);
   const emit = (e: ApiEvent) => events.emit('event', e.type === 'epochDone' ? { ...e, epoch: absoluteEpoch(paths, e.epoch) } : e);
@@ -75,16 +100,17 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
       return () => events.off('event', listener);
     },
     async waitForRun(id) {
-      await ctx.finishing.get(id);
-      return runDetail(ctx, id);
+      const end = (await ctx.finishing.get(id)) as RunRow | undefined;
+      const detail = runDetail(ctx, id);
+      return end && end.status !== detail.status ? { ...detail, status: end.status, error: end.error, finishedAt: end.finishedAt } : detail;
     },
     async waitForJob(jobId) {
       const end = jobEnds.get(jobId);
       if (!end) throw new ApiError('not_found', `job ${jobId} does not exist`);
       return end;
     },
-    close() {
-      ctx.training.killAll();
+    close(stop = CLOSED) {
+      ctx.training.stopAll(stop);
       jobs.killAll();
       db.close();
     },

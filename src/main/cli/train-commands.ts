@@ -1,4 +1,5 @@
 import type { ApiEvent, RunSummary } from '../../shared/api.js';
+import { diskFullLine } from '../../shared/disk-full.js';
 import type { Router } from '../api/router.js';
 import { outputClosed } from './pipes.js';
 import { formatDuration, printLine } from './print.js';
@@ -51,7 +52,7 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
       process.stderr.write('\ncancelling after the current iteration (Ctrl-C again to stop at once)\n');
       void router.handle('cancelRun', { id: run.id, reason: 'with Ctrl-C in the terminal' }).catch(() => undefined);
     } else {
-      router.close();
+      router.close({ status: 'cancelled', message: 'at once, with a second Ctrl-C in the terminal; the epoch in progress is lost' });
       process.exit(130);
     }
   };
@@ -63,6 +64,7 @@ export async function follow(router: Router, run: RunSummary, json: boolean): Pr
   try {
     const done = await router.waitForRun(run.id);
     if (json) printLine({ type: 'finished', run: done });
+    else if (done.error?.code === 'disk_full') process.stderr.write(`${diskFullLine(done.id)}\n`);
     else process.stderr.write(`run ${done.id} ${done.status}${done.error ? `: ${done.error.message}` : ''} (${done.epochs.length} epochs)\n`);
     return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
   } finally {

@@ -119,7 +119,8 @@ export type WorkerToHost =
   | { type: 'dataset'; datasetId: string; images: number; batchesPerEpoch: number }
   | { type: 'progress'; metrics: IterationMetrics[] }
   | { type: 'epoch'; result: EpochResult }
-  | { type: 'failed'; message: string; epoch?: number; iteration?: number }
+  /** code 'disk_full': a write failed for lack of space (the run is resumable once there is some). */
+  | { type: 'failed'; message: string; epoch?: number; iteration?: number; code?: 'disk_full' }
   | { type: 'done'; status: 'completed' | 'cancelled' }
   | { type: 'estimate'; backend: string; msPerStep: number }
   | { type: 'explainEpoch'; epoch: number; layers: string[]; total: number }

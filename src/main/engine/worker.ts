@@ -1,4 +1,5 @@
 import { initBackend } from './backend/choose.js';
+import { isDiskFull } from '../../shared/disk-full.js';
 import { loadDataset } from './data/dataset.js';
 import type { HostToWorker, TrainJob, WorkerToHost } from './protocol.js';
 import { measureStepMs } from './train/estimate.js';
@@ -40,6 +41,7 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
   };
   let last: IterationMetrics | undefined;
   const faultAt = Number(process.env.GAN_FOCUS_FAULT_NAN_AT ?? 0);
+  const enospcAt = Number(process.env.GAN_FOCUS_FAULT_ENOSPC_AT ?? 0);
   try {
     const backend = await initBackend();
     send({ type: 'ready', backend });
@@ -59,6 +61,8 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
       isCancelled: cancelled,
       // A fault injection used by the tests of the NaN path (documented in README).
       transformLosses: faultAt > 0 ? (v, iteration) => (iteration >= faultAt ? { ...v, lossD: Number.NaN } : v) : undefined,
+      // The same for a full disk: epoch N's checkpoint write fails half way, as ENOSPC would (README, test hooks).
+      checkpointFault: enospcAt > 0 ? (epoch) => epoch === enospcAt : undefined,
     });
     flush();
     send({ type: 'done', status });
@@ -66,6 +70,7 @@ async function run(job: TrainJob, cancelled: () => boolean): Promise<void> {
     flush();
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof NonFiniteLossError) send({ type: 'failed', message, epoch: err.epoch, iteration: err.iteration });
+    else if (isDiskFull(err)) send({ type: 'failed', message, epoch: last?.epoch, iteration: last?.iteration, code: 'disk_full' });
     else send({ type: 'failed', message, epoch: last?.epoch, iteration: last?.iteration });
   }
 }

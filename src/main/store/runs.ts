@@ -240,7 +240,8 @@ export function markInterrupted(db: Database, isAlive: (pid: number) => boolean)
       .filter((r) => {
         const who = r.status === 'running' ? 'ran' : 'queued';
         const message = `the process that ${who} it stopped (pid ${r.host_pid ?? 'unknown'})`;
-        return mark.run({ id: r.id, status: r.status, pid: r.host_pid, now, error: JSON.stringify({ message, at: now }) }).changes > 0;
+        const error: RunError = { message, code: 'process_stopped', at: now };
+        return mark.run({ id: r.id, status: r.status, pid: r.host_pid, now, error: JSON.stringify(error) }).changes > 0;
       })
       .map((r) => r.id),
   );
@@ -282,6 +283,7 @@ function pickError(e: Omit<RunError, 'at'>): Omit<RunError, 'at'> {
     message: e.message,
     ...(e.epoch !== undefined ? { epoch: e.epoch } : {}),
     ...(e.iteration !== undefined ? { iteration: e.iteration } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
   };
 }
 

@@ -150,6 +150,8 @@ describe('runs', () => {
     expect(marked.status).toBe('interrupted');
     expect(marked.finishedAt).not.toBeNull();
     expect(marked.error?.message).toBe(`the process that ran it stopped (pid ${dead})`);
+    // What `serve --resume-interrupted` looks for.
+    expect(marked.error?.code).toBe('process_stopped');
     expect(getRun(db, orphanQueued.id)?.error?.message).toBe(`the process that queued it stopped (pid ${dead})`);
     expect(getRun(db, live.id)?.status).toBe('running');
     expect(getRun(db, waiting.id)?.status).toBe('queued');

@@ -117,12 +117,21 @@ export async function writeCheckpoint(
   dir: string,
   models: { generator: tf.LayersModel; discriminator: tf.LayersModel },
   optimizers: Record<string, tf.Optimizer>,
+  /** A test hook: throws where a full disk would, after the models are written. */
+  fault?: () => void,
 ): Promise<CheckpointFile[]> {
   const tmp = `${dir}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  await saveModel(models.generator, path.join(tmp, 'generator'));
-  await saveModel(models.discriminator, path.join(tmp, 'discriminator'));
-  await saveOptimizers(optimizers, tmp);
+  try {
+    await saveModel(models.generator, path.join(tmp, 'generator'));
+    await saveModel(models.discriminator, path.join(tmp, 'discriminator'));
+    fault?.();
+    await saveOptimizers(optimizers, tmp);
+  } catch (err) {
+    // A half-written folder is never used; on a full disk it also holds the space the next try needs.
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
   // A folder left by an earlier attempt at this epoch (its run died before the
   // store recorded it) is replaced.
   rmSync(dir, { recursive: true, force: true });

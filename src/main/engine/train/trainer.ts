@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IMAGE_SIZE, type RunConfig } from '../../../shared/config.js';
 import { type Dataset, fillBatch } from '../data/dataset.js';
@@ -33,6 +33,8 @@ export interface TrainHooks {
   isCancelled(): boolean;
   /** Lets the caller inject a fault, for tests of the NaN path. */
   transformLosses?(v: { lossD: number; lossG: number }, iteration: number): { lossD: number; lossG: number };
+  /** For tests of the full-disk path: true makes that epoch's checkpoint write fail with ENOSPC half way. */
+  checkpointFault?(epoch: number): boolean;
 }
 
 export const GRID_SIZE = 64;
@@ -141,6 +143,23 @@ function instanceNoise(config: RunConfig, iteration: number, totalIterations: nu
   return { real: draw(), fakeD: draw(), fakeG: draw() };
 }
 
+/** What a full disk throws, for the test hook (GAN_FOCUS_FAULT_ENOSPC_AT in the worker). */
+function injectedEnospc(): never {
+  throw Object.assign(new Error('ENOSPC: no space left on device, write (injected for a test)'), { code: 'ENOSPC' });
+}
+
+/** Writes next to the file, then renames: a full disk leaves the old file or none, never a truncated one. */
+function writeFileWhole(file: string, data: Buffer): void {
+  const tmp = `${file}.partial-${process.pid}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -201,9 +220,10 @@ export async function train(
       }
       const grid = epochGridFile(epoch);
       mkdirSync(path.join(runDir, path.dirname(grid)), { recursive: true });
-      writeFileSync(path.join(runDir, grid), await renderGrid(models.generator, noise));
+      writeFileWhole(path.join(runDir, grid), await renderGrid(models.generator, noise));
       const checkpointDir = epochCheckpointDir(epoch);
-      const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g });
+      const fault = hooks.checkpointFault?.(epoch) ? injectedEnospc : undefined;
+      const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g }, fault);
       const { quality, error } = await measureQuality(models.generator, config);
       await hooks.onEpoch({
         epoch,
