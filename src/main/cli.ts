@@ -47,7 +47,10 @@ Reports:
       --layer NAME  --method M  --threshold 0.7   which CAMs it shows (default: the app's defaults)
 
 Serving:
-  serve [--host H] [--port P] [--token T]      the workbench in a browser (127.0.0.1 unless --host; then a token is required)
+  serve [--host H] [--port P] [--token T]      the workbench in a browser (127.0.0.1 unless --host; then a token is required,
+                         from --token, $GAN_FOCUS_TOKEN, or a new one printed in the URL)
+      --resume-interrupted   first continue the runs that were training when their process stopped (a killed or
+                             restarted server, a crash, a reboot), each from its last complete epoch
 
 Global:
   --home DIR             data folder (default: $GAN_FOCUS_HOME, else ~/.gan-focus)
@@ -59,14 +62,28 @@ const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags
 
 async function serveCommand(home: string, flags: Flags): Promise<number> {
   const { serve } = await import('./web/serve.js');
-  const serving = await serve({ home, host: stringFlag(flags, 'host'), port: intFlag(flags, 'port'), token: stringFlag(flags, 'token') });
-  process.stdout.write(`GAN Focus is serving ${home}\nopen ${serving.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const serving = await serve({
+    home,
+    host: stringFlag(flags, 'host'),
+    port: intFlag(flags, 'port'),
+    // From the environment too, so a service's token stays out of `ps` and the same across restarts.
+    token: stringFlag(flags, 'token') ?? (process.env.GAN_FOCUS_TOKEN || undefined),
+    resumeInterrupted: flags['resume-interrupted'] === true,
   });
-  await serving.close();
+  process.stdout.write(`GAN Focus is serving ${home}\nopen ${serving.url}\n`);
+  for (const r of serving.resumed) {
+    process.stdout.write(
+      'fromEpoch' in r
+        ? `resumed run ${r.id} "${r.name}" from epoch ${r.fromEpoch} (${r.why})\n`
+        : `could not resume run ${r.id} "${r.name}": ${r.error}\n`,
+    );
+  }
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  // Runs still training stay resumable: `serve --resume-interrupted` continues them at its next start.
+  await serving.close({ status: 'interrupted', message: `the server stopped (${signal}) during training`, code: 'process_stopped' });
   return 0;
 }
 

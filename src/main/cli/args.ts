@@ -41,6 +41,7 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  'resume-interrupted': { type: 'boolean' },
 };
 
 export function intFlag(flags: Flags, name: string): number | undefined {

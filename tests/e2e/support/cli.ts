@@ -11,15 +11,15 @@ export function cli(home: string, args: string[]): string {
   return r.stdout;
 }
 
-/** Starts `gan-focus serve` on a free port and resolves with the URL it prints. */
-export function startServe(home: string, extra: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, '--home', home, 'serve', '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `gan-focus serve` (on a free port unless given) and resolves with the URL it prints and what it printed so far. */
+export function startServe(home: string, extra: string[] = [], port = 0): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, '--home', home, 'serve', '--port', String(port), ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /open (http\S+)/.exec(out);
-      if (m) resolve({ url: m[1], child });
+      if (m) resolve({ url: m[1], child, output: () => out });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
