@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { presetConfig } from '../../src/shared/config.js';
+import { selectIndices } from '../../src/main/engine/data/dataset.js';
 import { openDatabase } from '../../src/main/store/db.js';
 import { createRun } from '../../src/main/store/runs.js';
 import { expect, test } from './support/fixtures.js';
@@ -14,7 +15,8 @@ function parentWithChild(): { parent: number; child: number } {
   const db = openDatabase(join(process.env.E2E_HOME!, 'gan-focus.db'));
   try {
     const parent = createRun(db, { name: 'lineage parent', config: TINY });
-    const excluded = ['mnist-train:1', 'mnist-train:2', 'mnist-train:3'];
+    // Three of the images the parent trains on (its seeded 128 of MNIST's 60,000).
+    const excluded = Array.from(selectIndices(60_000, TINY.limit, TINY.seed, new Set()).slice(0, 3), (i) => `mnist-train:${i}`);
     const child = createRun(db, { name: 'lineage child', config: { ...TINY, excluded }, parentId: parent.id, excluded });
     return { parent: parent.id, child: child.id };
   } finally {
@@ -26,6 +28,11 @@ test('the Run page shows and edits notes and tags; "cpu, tiny" is two tags; Dupl
   const { parent, child } = parentWithChild();
   await app.open(`#/run/${parent}`);
   await expect(page.getByTestId('run-about')).toContainText('No tags');
+  // A derived run's header counts the images it trains on, not its parent's limit (defect 6).
+  await app.open(`#/run/${child}`);
+  await expect(page.getByTestId('run-config')).toContainText('MNIST, 125 images (128 images minus 3 excluded), D ');
+  await app.open(`#/run/${parent}`);
+  await expect(page.getByTestId('run-config')).toContainText('MNIST, 128 images, D ');
   await page.getByRole('button', { name: 'Edit name, notes, tags' }).click();
   const dialog = page.getByRole('dialog', { name: /Edit run/ });
   await dialog.getByLabel('Notes').fill('lr 2e-4, seed 1: the control arm');

@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+import { presetConfig } from '../../src/shared/config.js';
+import { openDatabase } from '../../src/main/store/db.js';
+import { createRun } from '../../src/main/store/runs.js';
 import { cli } from './support/cli.js';
 import { expect, test } from './support/fixtures.js';
 import { RunsPage } from './pages/runs-page.js';
@@ -44,14 +48,21 @@ test('a run is duplicated, renamed, tagged and deleted after confirmation', asyn
 });
 
 test('the runs table shows flags and G quality, and sorts by any column from the keyboard', async ({ app, page }) => {
-  const listed = JSON.parse(cli(process.env.E2E_HOME!, ['runs', '--json'])) as {
+  // A run never trained has no G quality: it sorts last whichever way the column sorts.
+  createUntrainedRun('not trained yet');
+  type Listed = {
     id: number;
+    name: string;
     flags: { epoch: number; flagged: number; total: number } | null;
     quality: { fidMnist: number; digitsPresent: number; epoch: number } | null;
-  }[];
+  };
+  const listed = JSON.parse(cli(process.env.E2E_HOME!, ['runs', '--json'])) as Listed[];
   const baseline = listed.find((r) => r.id === 1)!;
+  const other = listed.find((r) => r.name === 'other seed')!;
   expect(baseline.flags).not.toBeNull();
   expect(baseline.quality).not.toBeNull();
+  // The engine measures G at the end of every epoch, so a trained run has quality without `gan-focus quality`.
+  expect(other.quality).not.toBeNull();
   await app.open('#/runs');
   const runs = new RunsPage(page);
   const row = runs.row('baseline');
@@ -59,7 +70,8 @@ test('the runs table shows flags and G quality, and sorts by any column from the
   await expect(row.locator('[data-col="flags"]')).toContainText(`of ${baseline.flags!.total}, epoch ${baseline.flags!.epoch}`);
   await expect(row.locator('[data-col="fid"]')).toContainText(baseline.quality!.fidMnist.toFixed(1));
   await expect(row.locator('[data-col="digits"]')).toHaveText(`${baseline.quality!.digitsPresent} / 10`);
-  await expect(runs.row('other seed').locator('[data-col="fid"]')).toHaveText('—');
+  await expect(runs.row('other seed').locator('[data-col="fid"]')).toContainText(other.quality!.fidMnist.toFixed(1));
+  await expect(runs.row('not trained yet').locator('[data-col="fid"]')).toHaveText('—');
 
   const header = (name: string) => runs.table.locator('thead th').filter({ has: page.getByRole('button', { name, exact: true }) });
   await expect(header('#')).toHaveAttribute('aria-sort', 'descending');
@@ -77,11 +89,31 @@ test('the runs table shows flags and G quality, and sorts by any column from the
   await expect(header('Name')).toHaveAttribute('aria-sort', 'descending');
   await expect.poll(names).toEqual([...before].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
 
+  const fid = (name: string) => listed.find((r) => r.name === name)?.quality?.fidMnist ?? null;
+  const byFid = (dir: 1 | -1) =>
+    [...before].sort((a, b) => {
+      const [x, y] = [fid(a), fid(b)];
+      if (x === null || y === null) return (x === null ? 1 : 0) - (y === null ? 1 : 0);
+      return dir * (x - y);
+    });
   await page.getByRole('button', { name: 'FID-MNIST', exact: true }).focus();
   await page.keyboard.press('Enter');
   await expect(header('FID-MNIST')).toHaveAttribute('aria-sort', 'ascending');
-  // Runs without G quality sort last either way.
-  await expect.poll(async () => (await names())[0]).toBe('baseline');
+  await expect.poll(names).toEqual(byFid(1));
   await page.keyboard.press('Enter');
-  await expect.poll(async () => (await names())[0]).toBe('baseline');
+  await expect(header('FID-MNIST')).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(names).toEqual(byFid(-1));
+  expect((await names()).at(-1)).toBe('not trained yet');
+
+  await runs.remove('not trained yet');
 });
+
+/** A queued run written to the served home's database, as another process would. */
+function createUntrainedRun(name: string): void {
+  const db = openDatabase(join(process.env.E2E_HOME!, 'gan-focus.db'));
+  try {
+    createRun(db, { name, config: { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 } }).id;
+  } finally {
+    db.close();
+  }
+}

@@ -3,6 +3,7 @@ import type { RunConfig } from '../../shared/config.js';
 import type { CamMethod, CamTarget, KeepCams, SampleSet } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import type { Database } from '../store/db.js';
+import { withRoom } from '../store/disk-reserve.js';
 import { getCheckpoints } from '../store/epochs.js';
 import { beginExplanation, finishExplanation, insertFocusBatch, setFaithfulness } from '../store/explanations.js';
 import type { HomePaths } from '../store/paths.js';
@@ -90,8 +91,16 @@ export function startExplain(
   );
   registry.attach(job.jobId, proc);
   const finished = outcome.then((end) => {
-    for (const id of open.values()) finishExplanation(db, id, end.status === 'failed' ? 'failed' : 'cancelled', end.status === 'failed' ? end.message : undefined);
-    return registry.update(job.jobId, { status: end.status, message: end.status === 'failed' ? end.message : null });
+    let message = end.status === 'failed' ? end.message : null;
+    for (const id of open.values()) {
+      try {
+        withRoom(paths.home, () => finishExplanation(db, id, end.status === 'failed' ? 'failed' : 'cancelled', end.status === 'failed' ? end.message : undefined));
+      } catch (err) {
+        // Left 'running' (a full disk, a closed store): the next start marks it failed, its process gone by then.
+        message = `${message ?? end.status}; its end could not be recorded (${(err as Error).message})`;
+      }
+    }
+    return registry.update(job.jobId, { status: end.status, message });
   });
   return { job, finished };
 }

@@ -132,6 +132,7 @@ describe.skipIf(!tmpfs)('a real full disk (8 MiB tmpfs) mid-run', () => {
       rmSync(filler);
     }
   });
+
 });
 
 describe('an injected ENOSPC half way through a checkpoint (GAN_FOCUS_FAULT_ENOSPC_AT)', () => {
