@@ -2,11 +2,13 @@
 // widths 16/32/64 on every available tfjs path, against PyTorch on the same
 // machine. Run: npx tsx bench/run.ts [--json] [--width N] [--arch paper|dcgan5]
 //   [--backends native-cpu,wasm,cpu] [--kind train|gradcam] [--steps N] [--no-reference]
+// or: npx tsx bench/run.ts --recipe [--seeds 1,2,3] [--json] [-- train flags]: the default preset, trained end to end
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extraCases } from './cases.js';
+import { runRecipe } from './recipe.js';
 import { type ReferenceResult, referenceUnavailable, runReference } from './reference.js';
 import { median } from './timing.js';
 import type { WorkerResult } from './worker.js';
@@ -119,7 +121,9 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
 async function main(): Promise<void> {
-  const o = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--recipe')) return recipe(argv);
+  const o = parse(argv);
   const [load1] = os.loadavg();
   printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);
   const noReference = o.reference ? referenceUnavailable() : 'disabled (--no-reference)';
@@ -179,6 +183,21 @@ async function main(): Promise<void> {
     }
     if (error) printNote(o, `extra cases: ${error}`);
   }
+}
+
+/** --recipe: train flags after `--` are passed to `gan-focus train` (e.g. to try a stabiliser). */
+async function recipe(argv: string[]): Promise<void> {
+  const dashes = argv.indexOf('--');
+  const own = dashes < 0 ? argv : argv.slice(0, dashes);
+  const extra = dashes < 0 ? [] : argv.slice(dashes + 1);
+  const seedsAt = own.indexOf('--seeds');
+  const seeds = seedsAt < 0 ? [1] : own[seedsAt + 1].split(',').map(Number);
+  if (!seeds.every((s) => Number.isInteger(s) && s >= 0)) throw new Error(`--seeds must be whole numbers, got ${own[seedsAt + 1]}`);
+  const [load1] = os.loadavg();
+  const json = own.includes('--json');
+  const note = `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}`;
+  process.stdout.write(json ? `${JSON.stringify({ note })}\n` : `# ${note}\n`);
+  await runRecipe({ seeds, extra, json });
 }
 
 main().catch((err: unknown) => {

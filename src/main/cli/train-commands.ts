@@ -35,7 +35,9 @@ function reporter(json: boolean, id: number): (e: ApiEvent) => void {
       const ep = e.epoch;
       process.stderr.write(
         `${tty ? '\r\x1b[K' : ''}epoch ${ep.epoch} done in ${formatDuration(ep.seconds ?? 0)}: Loss_D ${ep.lossD?.toFixed(3)} Loss_G ${ep.lossG?.toFixed(3)} ` +
-          `D(x) ${ep.dx?.toFixed(3)} D(G(z)) ${ep.dgz?.toFixed(3)}; checkpoint ${ep.checkpoint.discriminator}\n`,
+          `D(x) ${ep.dx?.toFixed(3)} D(G(z)) ${ep.dgz?.toFixed(3)}` +
+          `${ep.quality ? `; G: FID-MNIST ${ep.quality.fidMnist.toFixed(1)}, ${ep.quality.digitsPresent} digits, confidence ${ep.quality.meanConfidence.toFixed(2)}` : ''}` +
+          `; checkpoint ${ep.checkpoint.discriminator}\n`,
       );
     } else if (e.type === 'runState' && e.run.backend && e.run.status === 'running' && !tty) {
       process.stderr.write(`run ${e.run.id} training on ${e.run.backend}\n`);

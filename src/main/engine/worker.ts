@@ -18,9 +18,30 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+/** Messages handed to process.send whose delivery has not been confirmed yet. */
+let inFlight = 0;
+let afterFlush: (() => void) | null = null;
+
 function send(msg: WorkerToHost): void {
-  if (parentPort) parentPort.postMessage(msg);
-  else process.send?.(msg);
+  if (parentPort) {
+    parentPort.postMessage(msg);
+    return;
+  }
+  inFlight++;
+  process.send?.(msg, undefined, {}, () => {
+    inFlight--;
+    if (inFlight === 0) afterFlush?.();
+  });
+}
+
+/**
+ * Exits once every message has left: on a loaded machine a fixed delay after
+ * the last send was not always enough, and the host saw the process exit
+ * without its result.
+ */
+function exitWhenSent(): void {
+  if (inFlight === 0) process.exit(0);
+  else afterFlush = () => process.exit(0);
 }
 
 function onMessage(listener: (msg: HostToWorker) => void): void {
@@ -121,8 +142,9 @@ onMessage((msg) => {
   } else if (!started) {
     started = true;
     startJob(msg, () => cancelRequested).finally(() => {
-      // Let the last message leave before the process ends.
-      setTimeout(() => process.exit(0), 50);
+      // Electron's parentPort queues synchronously; process.send confirms each message.
+      if (parentPort) setTimeout(() => process.exit(0), 50);
+      else exitWhenSent();
     });
   }
 });
