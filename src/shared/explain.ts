@@ -155,11 +155,33 @@ export interface EpochFocusSummary {
   faithfulness: Faithfulness | null;
 }
 
+/** What the best-epoch rule reads of an epoch's training besides the CAMs. */
+export interface EpochTrainingState {
+  epoch: number;
+  /** Training means of D's probability on real and on generated images. */
+  dx: number | null;
+  dgz: number | null;
+  quality: QualityRow | null;
+}
+
+/** The best-epoch rule's gates at one explained epoch. */
+export interface EpochGateVerdict {
+  epoch: number;
+  dx: number | null;
+  dgz: number | null;
+  fidMnist: number | null;
+  digitsPresent: number | null;
+  /** Why the rule may not recommend this epoch, in words; empty when it may. */
+  excluded: string[];
+}
+
 export interface BestEpochRecommendation {
   epoch: number | null;
   neighbours: number[];
   reason: string;
   rule: string;
+  /** One per explained epoch, in the summaries' order. */
+  verdicts: EpochGateVerdict[];
 }
 
 export interface BestEpochConfirmation {

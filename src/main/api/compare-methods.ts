@@ -5,8 +5,7 @@ import { getRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError } from './errors.js';
 import { camChoice, completeExplanations } from './explain-methods.js';
-import { recommendBestEpoch } from '../engine/explain/summary.js';
-import { epochSummaries } from './focus-summary.js';
+import { focusWithRecommendation } from './focus-summary.js';
 import { runDetail } from './run-methods.js';
 
 /** Flattens a config to dotted keys so a diff can list exactly what differs. */
@@ -36,8 +35,7 @@ export function compareMethods(ctx: RouterContext): MethodGroup<'compareRuns'> {
       const runs = p.ids.filter((id) => !missing.includes(id)).map((id) => runDetail(ctx, id));
       const focus = runs.map((run) => {
         const cam = camChoice(run, p);
-        const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
-        return { runId: run.id, summaries, recommendation: recommendBestEpoch(summaries) };
+        return { runId: run.id, ...focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)) };
       });
       return {
         runs,

@@ -18,8 +18,7 @@ import { listReviews, saveReview } from '../store/reviews.js';
 import { createRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
-import { recommendBestEpoch } from '../engine/explain/summary.js';
-import { epochSummaries } from './focus-summary.js';
+import { focusWithRecommendation } from './focus-summary.js';
 import { existingRun, startTraining } from './run-methods.js';
 import { requireTrainable } from './training-images.js';
 
@@ -277,13 +276,13 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
     getFocusSummary: (p) => {
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, p);
-      const summaries = epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
-      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation: recommendBestEpoch(summaries), confirmed: getBestEpoch(db, run.id) };
+      const { summaries, recommendation } = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
+      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation, confirmed: getBestEpoch(db, run.id) };
     },
     confirmBestEpoch: (p) => {
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, {});
-      const rec = recommendBestEpoch(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)));
+      const rec = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)).recommendation;
       return wrapConflict(() => confirmBestEpoch(db, run.id, { recommended: rec.epoch, confirmed: p.epoch, rule: rec.rule, note: p.note }));
     },
     listFlags: (p): FlagList => {

@@ -1,7 +1,6 @@
 import type { RunListItem } from '../../shared/api.js';
 import type { ExplanationRow } from '../../shared/explain.js';
 import type { RunRow } from '../../shared/types.js';
-import { recommendBestEpoch } from '../engine/explain/summary.js';
 import { getBestEpoch } from '../store/best-epoch.js';
 import { readFocusColumns } from '../store/focus-blocks.js';
 import { listQuality } from '../store/quality.js';
@@ -9,7 +8,7 @@ import { listReviews } from '../store/reviews.js';
 import { listRuns } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { camChoice, completeExplanations } from './explain-methods.js';
-import { epochSummaries } from './focus-summary.js';
+import { focusWithRecommendation } from './focus-summary.js';
 import { trainingImagesOf } from './training-images.js';
 
 /**
@@ -43,7 +42,7 @@ export function runListItem(ctx: RouterContext, run: RunRow): RunListItem {
   const confirmed = getBestEpoch(ctx.db, run.id);
   let bestEpoch: RunListItem['bestEpoch'] = confirmed ? { epoch: confirmed.confirmed, confirmed: true } : null;
   if (!bestEpoch) {
-    const rec = recommendBestEpoch(epochSummaries(ctx, run, completeExplanations(ctx, run.id, 'probe', camChoice(run, {}))));
+    const rec = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', camChoice(run, {}))).recommendation;
     if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false };
   }
   const source = flagSource(ctx, run, bestEpoch?.epoch ?? null);

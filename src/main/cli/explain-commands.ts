@@ -48,6 +48,21 @@ export function faithfulnessText(f: Faithfulness | null): string {
   return f === null ? '-' : `${num(f.cam)} (random ${num(f.random)}, mask ${num(f.mask)})`;
 }
 
+const fixed = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
+
+/** The best-epoch rule's view of each explained epoch: what it read and why it passed over an epoch. */
+function printGates(s: FocusSummaryResult): void {
+  process.stdout.write('best-epoch gates\nepoch   D(x)  D(G(z))  FID-MNIST  digits  flag rate  no evidence  verdict\n');
+  s.recommendation.verdicts.forEach((v, k) => {
+    const f = s.summaries[k];
+    const verdict = v.epoch === s.recommendation.epoch ? 'recommended' : v.excluded.length ? `excluded: ${v.excluded.join('; ')}` : 'passes';
+    process.stdout.write(
+      `${String(v.epoch).padStart(5)}  ${fixed(v.dx, 3).padStart(5)}  ${fixed(v.dgz, 3).padStart(7)}  ${fixed(v.fidMnist, 1).padStart(9)}  ` +
+        `${String(v.digitsPresent ?? '-').padStart(6)}  ${pct(f.flagRate).padStart(9)}  ${`${f.noEvidence}/${f.samples}`.padStart(11)}  ${verdict}\n`,
+    );
+  });
+}
+
 function printSummary(s: FocusSummaryResult, threshold: number): void {
   process.stdout.write(
     `layer ${s.layers.join('+')}, ${s.method}\n` +
@@ -63,6 +78,7 @@ function printSummary(s: FocusSummaryResult, threshold: number): void {
   const warning = resolutionWarning(baselines.length ? baselines.reduce((a, b) => a + b, 0) / baselines.length : null, threshold, s.layers);
   if (warning) process.stdout.write(`warning: ${warning}\n`);
   const r = s.recommendation;
+  printGates(s);
   process.stdout.write(
     r.epoch === null
       ? `no recommendation: ${r.reason}\n`

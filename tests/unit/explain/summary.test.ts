@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochFocusSummary } from '../../../src/shared/explain.js';
-import { BEST_EPOCH_RULE, recommendBestEpoch, summarizeEpoch } from '../../../src/main/engine/explain/summary.js';
+import type { EpochFocusSummary, EpochTrainingState } from '../../../src/shared/explain.js';
+import { BEST_EPOCH_RULE, recommendBestEpoch as recommendWith, summarizeEpoch } from '../../../src/main/engine/explain/summary.js';
 
 function row(epoch: number, medianOnDigit: number | null, flagRate = 0): EpochFocusSummary {
   return { epoch, samples: 16, noEvidence: medianOnDigit === null ? 16 : 0, meanOnDigit: medianOnDigit, medianOnDigit, flagRate, meanSharpness: 0.5, meanBaselineRatio: null, faithfulness: null };
 }
+
+/** D informative and G good at every epoch, so only the focus ranking decides. */
+function healthy(rows: EpochFocusSummary[]): EpochTrainingState[] {
+  return rows.map((r) => ({ epoch: r.epoch, dx: 0.8, dgz: 0.3, quality: { epoch: r.epoch, count: 1000, classCounts: [], digitsPresent: 10, meanConfidence: 0.9, fidMnist: 40 } }));
+}
+
+const recommendBestEpoch = (rows: EpochFocusSummary[]) => recommendWith(rows, healthy(rows));
 
 describe('summarizeEpoch', () => {
   it('averages on-digit focus over samples with evidence, and counts flags over all samples', () => {
@@ -49,7 +56,7 @@ describe('recommendBestEpoch', () => {
     expect(rec.neighbours).toEqual([15, 20]);
     expect(rec.rule).toBe(BEST_EPOCH_RULE);
     expect(rec.reason).toBe(
-      'Epoch 18 has the highest median on-digit focus, 82.4%, over 16 of 16 probe samples with evidence; flag rate 6.3%. ' +
+      'Of the 6 epochs that pass the gates, epoch 18 has the highest median on-digit focus, 82.4%, over 16 of 16 probe samples with evidence; flag rate 6.3%. ' +
         'Runner-up: epoch 15 at 78.0%, flag rate 0.0%. Compare its CAMs with epochs 15, 20 before confirming.',
     );
   });
@@ -69,6 +76,7 @@ describe('recommendBestEpoch', () => {
     const rec = recommendBestEpoch([row(1, null), row(2, 0.3), row(3, null)]);
     expect(rec.epoch).toBe(2);
     expect(rec.neighbours).toEqual([1, 3]);
+    expect(rec.reason).toContain('Not ranked: epoch 1: 16 of 16 probe samples have no evidence. epoch 3: 16 of 16');
     expect(recommendBestEpoch([row(1, null), row(2, null)])).toMatchObject({ epoch: null, neighbours: [] });
     expect(recommendBestEpoch([]).reason).toBe('No epoch has been explained yet.');
   });

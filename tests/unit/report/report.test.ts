@@ -119,7 +119,7 @@ describe('HTML report', () => {
 
   it('shows focus per epoch with the recommendation, flagged samples with the review, lineage and quality state', () => {
     const section = (s: string) => html.slice(html.indexOf(`id="run-1-${s}"`), html.indexOf('</section>', html.indexOf(`id="run-1-${s}"`)));
-    expect(section('focus')).toMatch(/Recommended best epoch: [123]\./);
+    expect(section('focus')).toMatch(/No recommendation: No explained epoch passes the rule&#39;s gates, so none is recommended\. epoch 1: /);
     expect(section('focus')).toContain('<svg class="chart"');
     const flags = section('flags');
     expect(flags).toContain('&ge; 50%');
@@ -194,7 +194,8 @@ describe('JSON export', () => {
     expect(run.figure1.cells).toHaveLength(16 * 3);
     expect(run.focus.summaries.map((s) => s.epoch)).toEqual([1, 2, 3]);
     expect(run.flagsByEpoch.map((f) => f.epoch)).toEqual([3]);
-    expect(run.quality).toEqual([]);
+    // G quality is measured at the end of every epoch.
+    expect(run.quality.map((q) => q.epoch)).toEqual([1, 2, 3]);
     expect(data.comparison).toBeNull();
   });
 });

@@ -44,7 +44,10 @@ describe('explain store', () => {
     expect(cell.ratio === null || (cell.ratio >= 0 && cell.ratio <= 1)).toBe(true);
     expect(s.cell(probes[0].position, 3)).toBeNull();
     expect(s.focus!.summaries.map((e) => e.epoch)).toEqual([1, 2]);
-    expect([1, 2]).toContain(s.recommended);
+    // A tiny G draws no digits (FID-MNIST far above 200): the rule recommends no epoch and says why for each.
+    expect(s.recommended).toBeNull();
+    expect(s.focus!.recommendation.verdicts.map((v) => v.epoch)).toEqual([1, 2]);
+    expect(s.focus!.recommendation.verdicts.every((v) => v.excluded.some((x) => /G is poor|G quality not measured/.test(x)))).toBe(true);
   });
 
   it('confirms a best epoch, and a reload shows the confirmation', async () => {

@@ -1,4 +1,5 @@
-import type { BestEpochRecommendation, EpochFocusSummary, Faithfulness } from '../../../shared/explain.js';
+import type { BestEpochRecommendation, EpochFocusSummary, EpochTrainingState, Faithfulness } from '../../../shared/explain.js';
+import { GATES_TEXT, gateEpochs } from './epoch-gates.js';
 
 // Per-epoch summary of the probe samples' focus, and the best-epoch rule. The
 // rule is a plain ranking on numbers the summary table shows, so a person can
@@ -18,9 +19,9 @@ export interface SampleFocusLike {
 export const NEIGHBOUR_WINDOW = 3;
 
 export const BEST_EPOCH_RULE =
-  'Highest median on-digit focus (1 - off-digit ratio) over the probe samples with evidence; ' +
-  'medians equal to 0.1 percentage point are a tie, broken by the lower flag rate (to 0.1 point), then by the later epoch. ' +
-  'Epochs where no probe sample has evidence are not ranked.';
+  GATES_TEXT +
+  'Among the epochs that pass: highest median on-digit focus (1 - off-digit ratio) over the probe samples with evidence; ' +
+  'medians equal to 0.1 percentage point are a tie, broken by the lower flag rate (to 0.1 point), then by the later epoch.';
 
 function median(sorted: number[]): number {
   const m = sorted.length >> 1;
@@ -77,25 +78,40 @@ function compare(a: EpochFocusSummary, b: EpochFocusSummary): number {
   );
 }
 
-export function recommendBestEpoch(summaries: EpochFocusSummary[]): BestEpochRecommendation {
+/** How many excluded epochs the reason names one by one. */
+const NAMED_EXCLUSIONS = 4;
+
+/**
+ * The documented rule (BEST_EPOCH_RULE) over the explained epochs; `training`
+ * holds D's training means and G's quality per epoch (epochs missing from it
+ * fail the gates that need them).
+ */
+export function recommendBestEpoch(summaries: EpochFocusSummary[], training: EpochTrainingState[]): BestEpochRecommendation {
   const epochs = summaries.map((s) => s.epoch);
   const dup = epochs.find((e, i) => epochs.indexOf(e) !== i);
   if (dup !== undefined) throw new RangeError(`recommendBestEpoch: epoch ${dup} appears twice in the summaries`);
-  const ranked = summaries.filter((s) => s.medianOnDigit !== null).sort(compare);
+  const verdicts = gateEpochs(summaries, training);
+  const passing = new Set(verdicts.filter((v) => v.excluded.length === 0).map((v) => v.epoch));
+  const ranked = summaries.filter((s) => passing.has(s.epoch) && s.medianOnDigit !== null).sort(compare);
+  const excluded = verdicts.filter((v) => v.excluded.length > 0);
+  const exclusions = excluded
+    .slice(0, NAMED_EXCLUSIONS)
+    .map((v) => `epoch ${v.epoch}: ${v.excluded.join('; ')}`)
+    .concat(excluded.length > NAMED_EXCLUSIONS ? [`${excluded.length - NAMED_EXCLUSIONS} more`] : [])
+    .join('. ');
   if (ranked.length === 0) {
     return {
       epoch: null,
       neighbours: [],
-      reason: summaries.length
-        ? 'No epoch has a probe sample with evidence (every CAM is zero), so none can be recommended.'
-        : 'No epoch has been explained yet.',
+      reason: summaries.length ? `No explained epoch passes the rule's gates, so none is recommended. ${exclusions}.` : 'No epoch has been explained yet.',
       rule: BEST_EPOCH_RULE,
+      verdicts,
     };
   }
   const best = ranked[0];
   const neighbours = epochs.filter((e) => e !== best.epoch && Math.abs(e - best.epoch) <= NEIGHBOUR_WINDOW).sort((a, b) => a - b);
   const parts = [
-    `Epoch ${best.epoch} has the highest median on-digit focus, ${pct(best.medianOnDigit!)}, ` +
+    `Of the ${ranked.length} epoch${ranked.length === 1 ? '' : 's'} that pass the gates, epoch ${best.epoch} has the highest median on-digit focus, ${pct(best.medianOnDigit!)}, ` +
       `over ${best.samples - best.noEvidence} of ${best.samples} probe samples with evidence; flag rate ${pct(best.flagRate)}.`,
   ];
   const next = ranked[1];
@@ -113,5 +129,6 @@ export function recommendBestEpoch(summaries: EpochFocusSummary[]): BestEpochRec
       ? `Compare its CAMs with epochs ${neighbours.join(', ')} before confirming.`
       : 'No neighbouring epoch within 3 exists to compare with.',
   );
-  return { epoch: best.epoch, neighbours, reason: parts.join(' '), rule: BEST_EPOCH_RULE };
+  if (excluded.length) parts.push(`Not ranked: ${exclusions}.`);
+  return { epoch: best.epoch, neighbours, reason: parts.join(' '), rule: BEST_EPOCH_RULE, verdicts };
 }
