@@ -18,11 +18,16 @@ test('the Figure-1 grid shows probes by epochs, enlarges a cell, and the best ep
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 
-  await expect(explain.recommendation).toContainText(/Recommended best epoch: \d/);
+  // The fixture's tiny G draws no digits: the rule recommends nothing and the gates table says why, per epoch.
+  await expect(explain.recommendation).toContainText("No best epoch recommended. No explained epoch passes the rule's gates");
+  const verdicts = page.getByTestId('epoch-verdicts');
+  await expect(verdicts.locator('tbody tr')).toHaveCount(2);
+  await expect(verdicts.locator('tbody tr').first()).toContainText(/excluded: .*G (is poor: FID-MNIST|quality not measured)/);
+  await expect(explain.grid.getByTestId('no-evidence-row')).toContainText(/\d+ of 16/);
   await app.shot('explain');
-  const confirm = page.getByRole('button', { name: /Confirm epoch \d as best/ });
-  const epoch = (await confirm.textContent())!.match(/\d+/)![0];
-  await confirm.click();
+  const epoch = '2';
+  await page.getByRole('combobox', { name: 'or choose' }).selectOption(epoch);
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(page.getByText(`Confirmed: epoch ${epoch}`)).toBeVisible();
   await page.reload();
   await expect(page.getByText(`Confirmed: epoch ${epoch}`)).toBeVisible();
