@@ -118,6 +118,8 @@ export const methods = {
       digit: s.optional(s.number({ integer: true, min: 0, max: 255 })),
       offset: s.optional(s.number({ integer: true, min: 0 })),
       limit: s.optional(s.number({ integer: true, min: 1, max: 100_000 })),
+      /** Only samples flagged at >= min of the last `of` explained epochs up to the listed one. */
+      stable: s.optional(s.object({ min: s.number({ integer: true, min: 1, max: 10_000 }), of: s.number({ integer: true, min: 1, max: 10_000 }) })),
     }),
   },
   getSamples: {
@@ -287,7 +289,28 @@ export interface FlagList {
   /** The explanation's target layers (the warning names them). */
   layers: string[];
   reviewed: { confirmed: number; dismissed: number };
-  items: FocusRow[];
+  /** The explained epochs each item's `flaggedIn` counts over, and the requirement asked for. */
+  stability: FlagStability;
+  items: FlagItem[];
+}
+
+/**
+ * Flag stability: over the training-set explanations with the same settings up
+ * to the listed epoch (the last `of` of them when a requirement is given), at
+ * how many each sample was flagged. The paper trusts features that recur.
+ */
+export interface FlagStability {
+  /** Explained epochs counted, ascending; the listed epoch is the last. */
+  epochs: number[];
+  /** The requirement asked for (flagged at >= min of the last `of`), or null. */
+  required: { min: number; of: number } | null;
+  /** Samples flagged at the listed epoch that meet the requirement (all flagged ones without one). */
+  stable: number;
+}
+
+export interface FlagItem extends FocusRow {
+  /** At how many of `stability.epochs` this sample was flagged. */
+  flaggedIn: number;
 }
 
 export interface SampleImages {

@@ -18,6 +18,7 @@ import { listReviews, saveReview } from '../store/reviews.js';
 import { createRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
+import { flagStability } from './flag-stability.js';
 import { focusWithRecommendation } from './focus-summary.js';
 import { existingRun, startTraining } from './run-methods.js';
 import { requireTrainable } from './training-images.js';
@@ -307,9 +308,11 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
           noEvidence: 0,
           meanBaselineRatio: null,
           reviewed,
+          stability: { epochs: [], required: p.stable ?? null, stable: 0 },
           items: [],
         };
       const counts = countFocus(db, e.id);
+      const st = flagStability(db, e, completeExplanations(ctx, run.id, 'train', cam), p.stable);
       return {
         runId: run.id,
         epoch: e.epoch,
@@ -319,14 +322,16 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         layers: e.layers,
         ...counts,
         reviewed,
+        stability: st.stability,
         items: listFocus(db, e.id, datasetIdOf(run), {
           flaggedOnly: p.flaggedOnly ?? true,
           minRatio: p.minRatio,
           maxRatio: p.maxRatio,
           digit: p.digit,
+          only: st.only,
           offset: p.offset,
           limit: p.limit,
-        }),
+        }).map((f) => ({ ...f, flaggedIn: st.counts.get(f.index) ?? 0 })),
       };
     },
     getSamples: (p) => {

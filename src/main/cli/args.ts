@@ -42,6 +42,7 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   port: { type: 'string' },
   token: { type: 'string' },
   'resume-interrupted': { type: 'boolean' },
+  stable: { type: 'string' },
 };
 
 export function intFlag(flags: Flags, name: string): number | undefined {
@@ -114,6 +115,16 @@ export function fractionFlag(flags: Flags, name: string): number | undefined {
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be a number between 0 and 1, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** "2/3" -> { min: 2, of: 3 }: flagged at >= 2 of the last 3 explained epochs. */
+export function stableFlag(flags: Flags): { min: number; of: number } | undefined {
+  const v = flags.stable;
+  if (v === undefined) return undefined;
+  const m = typeof v === 'string' ? /^(\d+)\/(\d+)$/.exec(v) : null;
+  const [min, of] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || min < 1 || min > of) throw new UsageError(`--stable must be K/N with 1 <= K <= N (flagged at K of the last N explained epochs), got ${JSON.stringify(v)}`);
+  return { min, of };
 }
 
 export function stringFlag(flags: Flags, name: string): string | undefined {

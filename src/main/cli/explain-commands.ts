@@ -3,7 +3,7 @@ import { CAM_METHODS, resolutionWarning, SAMPLE_SETS } from '../../shared/explai
 import type { Faithfulness, QualityRow, SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../shared/focus-settings.js';
 import type { Router } from '../api/router.js';
-import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, UsageError, type Flags } from './args.js';
+import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, stableFlag, UsageError, type Flags } from './args.js';
 import { outputClosed } from './pipes.js';
 import { printJson, printLine } from './print.js';
 
@@ -121,7 +121,8 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
 }
 
 export async function flagsCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
-  const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camParams(flags) })) as FlagList;
+  const stable = stableFlag(flags);
+  const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camParams(flags), stable })) as FlagList;
   if (list.explanationId === null) throw new Error(`run ${id} has no training-set explanation${list.epoch ? ` at epoch ${list.epoch}` : ''}: run gan-focus explain ${id} --samples train first`);
   const items = list.items.map((f) => ({
     sampleId: f.sampleId,
@@ -130,8 +131,12 @@ export async function flagsCommand(router: Router, id: number, flags: Flags, jso
     baselineRatio: f.baselineRatio,
     coverage: f.coverage,
     flagged: f.flagged,
+    flaggedIn: f.flaggedIn,
     review: f.review,
   }));
+  const st = list.stability;
+  const window = `${st.epochs.length} explained epoch${st.epochs.length === 1 ? '' : 's'} (${st.epochs.join(', ')})`;
+  const short = st.required && st.epochs.length < st.required.of ? `only ${window} with these settings, fewer than the ${st.required.of} asked for` : null;
   const warning = resolutionWarning(list.meanBaselineRatio, list.settings.threshold, list.layers);
   if (json) {
     printJson({
@@ -144,6 +149,8 @@ export async function flagsCommand(router: Router, id: number, flags: Flags, jso
       noEvidence: list.noEvidence,
       meanBaselineRatio: list.meanBaselineRatio,
       warning,
+      stability: st,
+      stabilityWarning: short,
       items,
     });
     return;
@@ -153,9 +160,16 @@ export async function flagsCommand(router: Router, id: number, flags: Flags, jso
       `mean baseline ${pct(list.meanBaselineRatio).trim()} at ${list.layers.join('+')}\n`,
   );
   if (warning) process.stdout.write(`warning: ${warning}\n`);
+  process.stdout.write(
+    st.required
+      ? `stable: ${st.stable} of the ${list.flagged} flagged at >= ${st.required.min} of the last ${st.required.of} explained epochs (${st.epochs.join(', ')})\n`
+      : `stability counts over ${window}\n`,
+  );
+  if (short) process.stdout.write(`warning: ${short}\n`);
   for (const f of items)
     process.stdout.write(
-      `${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  baseline ${pct(f.baselineRatio)}  coverage ${pct(f.coverage)}  ${f.review ?? ''}\n`,
+      `${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  baseline ${pct(f.baselineRatio)}  coverage ${pct(f.coverage)}  ` +
+        `flagged ${f.flaggedIn}/${st.epochs.length}  ${f.review ?? ''}\n`,
     );
 }
 

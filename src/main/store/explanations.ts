@@ -143,6 +143,8 @@ export interface FocusQuery {
   minRatio?: number;
   maxRatio?: number;
   digit?: number;
+  /** Only these sample indices. */
+  only?: ReadonlySet<number>;
   /** Sorted by ratio, highest first (no-evidence rows last). */
   limit?: number;
   offset?: number;
@@ -157,6 +159,7 @@ function select(c: FocusColumns, q: FocusQuery): number[] {
     if (q.minRatio !== undefined && !(c.ratio[i] >= q.minRatio)) continue;
     if (q.maxRatio !== undefined && !(c.ratio[i] <= q.maxRatio)) continue;
     if (q.digit !== undefined && c.digit[i] !== q.digit) continue;
+    if (q.only && !q.only.has(c.index[i])) continue;
     picked.push(i);
   }
   // Ratios lie in [0, 1]: -1 puts no evidence (NaN) last with one numeric comparison.

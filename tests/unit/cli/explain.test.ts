@@ -102,7 +102,7 @@ describe('gan-focus explain', () => {
     expect(list.threshold).toBe(0.5);
     expect(list.items.length).toBe(list.flagged);
     for (const f of list.items) {
-      expect(f).toEqual({ sampleId: expect.stringMatching(/^mnist-train:\d+$/), digit: expect.any(Number), ratio: expect.any(Number), baselineRatio: expect.any(Number), coverage: expect.any(Number), flagged: true, review: null });
+      expect(f).toEqual({ sampleId: expect.stringMatching(/^mnist-train:\d+$/), digit: expect.any(Number), ratio: expect.any(Number), baselineRatio: expect.any(Number), coverage: expect.any(Number), flagged: true, flaggedIn: expect.any(Number), review: null });
       expect(f.ratio).toBeGreaterThanOrEqual(0.5);
     }
     const ratios = list.items.map((f: { ratio: number }) => f.ratio);
@@ -126,6 +126,35 @@ describe('gan-focus explain', () => {
     const json = JSON.parse(cli(['explain', '1', '--samples', 'train', '--epochs', '1,3', '--threshold', '0.5', '--json']).stdout.trim().split('\n').at(-1)!);
     expect(json.trainingByEpoch.map((t: { epoch: number; total: number }) => [t.epoch, t.total])).toEqual([[1, 256], [3, 256]]);
     expect(json.training.epoch).toBe(3);
+  });
+
+  it('flags --stable K/N keeps the samples flagged at >= K of the last N explained epochs, and every flag says how often', () => {
+    // Epochs 1 and 3 are explained on the training set at 0.5 by the test above.
+    const d = db();
+    const flaggedAt = (epoch: number) => {
+      const e = d.prepare(`SELECT id FROM explanations WHERE run_id = 1 AND samples = 'train' AND epoch = ? AND settings_json LIKE '%"threshold":0.5%'`).get(epoch) as { id: number };
+      return new Set(focusRows(d, e.id).filter((r) => r.flagged).map((r) => r.index));
+    };
+    const [one, three] = [flaggedAt(1), flaggedAt(3)];
+    d.close();
+    const index = (f: { sampleId: string }) => parseSampleId(f.sampleId)!.index;
+    const all = JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--json']).stdout);
+    expect(all.stability).toEqual({ epochs: [1, 3], required: null, stable: three.size });
+    for (const f of all.items) expect(f.flaggedIn).toBe(one.has(index(f)) ? 2 : 1);
+    const both = [...three].filter((i) => one.has(i)).sort((a, b) => a - b);
+    const stable = JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--stable', '2/2', '--json']).stdout);
+    expect(stable.stability).toEqual({ epochs: [1, 3], required: { min: 2, of: 2 }, stable: both.length });
+    expect(stable.items.map(index).sort((a: number, b: number) => a - b)).toEqual(both);
+    expect(stable.items.every((f: { flaggedIn: number }) => f.flaggedIn === 2)).toBe(true);
+    // The last 1 explained epoch is epoch 3 alone: every flag there is stable.
+    expect(JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--stable', '1/1', '--json']).stdout).stability).toMatchObject({ epochs: [3], stable: three.size });
+    const text = cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--stable', '2/4']).stdout;
+    expect(text).toContain(`stable: ${both.length} of the ${three.size} flagged at >= 2 of the last 4 explained epochs (1, 3)`);
+    expect(text).toContain('warning: only 2 explained epochs (1, 3) with these settings, fewer than the 4 asked for');
+    if (both.length) expect(text).toMatch(/flagged 2\/2/);
+    const bad = runCli(['--home', home, 'flags', '1', '--stable', '3/2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--stable must be K/N with 1 <= K <= N');
   });
 
   it('sanity re-initialises D from the head down and reports each step against the trained CAMs', () => {
