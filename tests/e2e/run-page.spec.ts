@@ -8,7 +8,7 @@ import { NewRunPage } from './pages/new-run-page.js';
 import { RunPage } from './pages/run-page.js';
 import { RunsPage } from './pages/runs-page.js';
 
-const TINY = { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 };
+const TINY = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 };
 
 /** A parent and a run derived from it, written to the served home's database as another process would. */
 function parentWithChild(): { parent: number; child: number } {

@@ -112,7 +112,7 @@ test('the runs table shows flags and G quality, and sorts by any column from the
 function createUntrainedRun(name: string): void {
   const db = openDatabase(join(process.env.E2E_HOME!, 'gan-focus.db'));
   try {
-    createRun(db, { name, config: { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 } }).id;
+    createRun(db, { name, config: { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 } }).id;
   } finally {
     db.close();
   }

@@ -14,7 +14,7 @@ import { RunPage } from './pages/run-page.js';
 test('the server is killed mid-run; serve --resume-interrupted continues it and the open page reconnects and sees it finish', async ({ page }) => {
   const home = mkdtempSync(join(tmpdir(), 'gan-focus-e2e-restart-'));
   const db = openDatabase(join(home, 'gan-focus.db'));
-  createRun(db, { name: 'remote run', config: { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 4 } });
+  createRun(db, { name: 'remote run', config: { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 4 } });
   db.close();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -8,7 +8,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = path.join(ROOT, 'bin', 'gan-focus.js');
 
 /** A tiny run: seconds per epoch on any backend. */
-export const TINY = ['--limit', '128', '--width', '4', '--batch', '32'];
+export const TINY = ['--arch', 'paper', '--limit', '128', '--width', '4', '--batch', '32'];
 
 export function tempHome(prefix = 'gan-focus-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { cli, ROOT, startServe } from './cli.js';
 
 /** Tiny runs: an epoch takes seconds on a CPU. */
-const TINY = ['--preset', 'quick', '--limit', '128', '--width', '8', '--batch', '32', '--epochs', '2'];
+const TINY = ['--preset', 'quick', '--arch', 'paper', '--limit', '128', '--width', '8', '--batch', '32', '--epochs', '2'];
 
 /**
  * Builds the renderer if needed, prepares a temporary home with the CLI (two

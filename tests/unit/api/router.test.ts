@@ -8,7 +8,7 @@ import { tempHome } from '../../helpers/cli.js';
 
 process.env.GAN_FOCUS_BACKEND ??= 'wasm';
 
-const tiny = { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2, seed: 3 };
+const tiny = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2, seed: 3 };
 let router: Router;
 let run: RunDetail;
 

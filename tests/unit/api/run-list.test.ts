@@ -8,7 +8,7 @@ import { homePaths } from '../../../src/main/store/paths.js';
 import { saveQuality } from '../../../src/main/store/quality.js';
 import { tempHome } from '../../helpers/cli.js';
 
-const tiny = { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2 };
+const tiny = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2 };
 const home = tempHome();
 let router: Router;
 /** A second connection, as another process would have: rows written here are what the router reads. */

@@ -43,7 +43,7 @@ describe('the store is full while training', () => {
     const paths = homePaths(home);
     const db0 = openDatabase(paths.db);
     const padding = createRun(db0, { name: 'padding', config: presetConfig('quick') });
-    const run = createRun(db0, { config: { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2 } });
+    const run = createRun(db0, { config: { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2 } });
     db0.close();
     // As a process killed while writing would leave it.
     mkdirSync(path.join(paths.runDir(run.id), 'checkpoints', 'epoch-001.partial-999999'), { recursive: true });

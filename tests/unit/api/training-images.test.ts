@@ -13,7 +13,7 @@ process.env.GAN_FOCUS_BACKEND ??= 'wasm';
 
 // Issue 15, defects 2 and 6: a run with fewer images than one batch was accepted
 // (its epoch had 0 steps), and a derived run's header showed its parent's limit.
-const tiny = { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 };
+const tiny = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 1 };
 /** `n` ids from inside the 128-image subset, as exclusion ids. */
 const subsetIds = (n: number) => Array.from(trainingIndices(loadDataset({ kind: 'mnist' }), tiny).slice(0, n)).map((i) => sampleId('mnist-train', i));
 

@@ -38,7 +38,7 @@ function runFocus(d: Database.Database, samples: 'probe' | 'train') {
 }
 
 beforeAll(() => {
-  cli(['train', '--limit', '256', '--width', '8', '--batch', '32', '--epochs', '3', '--seed', '2', '--json']);
+  cli(['train', '--arch', 'paper', '--limit', '256', '--width', '8', '--batch', '32', '--epochs', '3', '--seed', '2', '--json']);
 }, 300_000);
 
 describe('gan-focus explain', () => {

@@ -60,7 +60,7 @@ describe('output into a closed pipe', () => {
   });
 
   it('training streamed into a pipe closed after the first line is cancelled (resumable), without a stack trace', async () => {
-    const child = startCli(['--home', home, 'train', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '4', '--seed', '6', '--json']);
+    const child = startCli(['--home', home, 'train', '--arch', 'paper', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '4', '--seed', '6', '--json']);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     let first = '';

@@ -18,7 +18,7 @@ import { BIN, cliEnv, exited, tempHome } from '../../helpers/cli.js';
 // continues the run from its last complete epoch, and the client that watched
 // it reconnects and sees it finish.
 
-const TINY = { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 4, seed: 6 };
+const TINY = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 4, seed: 6 };
 
 interface Served {
   child: ChildProcess;

@@ -89,7 +89,7 @@ describe('gan-focus train (a real tiny run in an engine process)', () => {
 describe('kill and resume', () => {
   it('SIGKILL of the host mid-epoch: the run shows interrupted, then resumes to the same result', async () => {
     const home = tempHome();
-    const args = ['--home', home, 'train', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '3', '--seed', '5', '--json'];
+    const args = ['--home', home, 'train', '--arch', 'paper', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '3', '--seed', '5', '--json'];
     const reference = runCli(args);
     expect(reference.code, reference.stderr).toBe(0);
 
@@ -120,7 +120,7 @@ describe('kill and resume', () => {
 
   it('a killed engine process marks the run interrupted at once, with the reason', async () => {
     const home = tempHome();
-    const child = startCli(['--home', home, 'train', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '3', '--json']);
+    const child = startCli(['--home', home, 'train', '--arch', 'paper', '--limit', '256', '--width', '4', '--batch', '32', '--epochs', '3', '--json']);
     await waitForLine(child, (o) => o.type === 'progress');
     const workerPid = Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
     process.kill(workerPid, 'SIGKILL');
@@ -160,7 +160,7 @@ describe('failures are clear and lose nothing saved', () => {
 
   it('fewer training images than one batch is refused at creation, naming the counts', () => {
     const home = tempHome();
-    const r = runCli(['--home', home, 'train', '--limit', '10', '--epochs', '1']);
+    const r = runCli(['--home', home, 'train', '--arch', 'paper', '--limit', '10', '--epochs', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot train: it would train on 10 images \(dataset 60,000, limit 10\), fewer than one batch of 64/);
@@ -168,7 +168,7 @@ describe('failures are clear and lose nothing saved', () => {
   });
 
   it('bad arguments: exit code 2 and one line on stderr', () => {
-    const r = runCli(['train', '--limit', 'lots']);
+    const r = runCli(['train', '--arch', 'paper', '--limit', 'lots']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--limit must be a whole number/);

@@ -51,7 +51,7 @@ async function trainLosses(config: RunConfig): Promise<{ lossD: number[]; epochs
   return { lossD, epochs };
 }
 
-const tiny = (over: Partial<RunConfig>): RunConfig => ({ ...presetConfig('quick'), arch: 'paper', limit: null, ngf: 2, ndf: 2, nz: 8, batchSize: 8, epochs: 1, seed: 4, ...over });
+const tiny = (over: Partial<RunConfig>): RunConfig => ({ ...presetConfig('quick'), arch: 'paper' as const, limit: null, ngf: 2, ndf: 2, nz: 8, batchSize: 8, epochs: 1, seed: 4, ...over });
 
 describe('stabilisers', () => {
   it("label smoothing: D's loss on real images is BCE against 1 - smoothing", async () => {

@@ -43,7 +43,7 @@ function storedFocus(d: Database.Database) {
 }
 
 beforeAll(async () => {
-  cli(['train', '--limit', '256', '--width', '8', '--batch', '32', '--epochs', '3', '--seed', '3']);
+  cli(['train', '--arch', 'paper', '--limit', '256', '--width', '8', '--batch', '32', '--epochs', '3', '--seed', '3']);
   cli(['explain', '1', '--threshold', '0.5']);
   cli(['explain', '1', '--samples', 'train', '--epochs', '3', '--threshold', '0.5']);
   cli(['exclude', '1', '--epoch', '3', '--threshold', '0.5']);
@@ -194,8 +194,14 @@ describe('JSON export', () => {
     expect(run.figure1.cells).toHaveLength(16 * 3);
     expect(run.focus.summaries.map((s) => s.epoch)).toEqual([1, 2, 3]);
     expect(run.flagsByEpoch.map((f) => f.epoch)).toEqual([3]);
-    // G quality is measured at the end of every epoch.
+    // The engine assesses G at the end of every epoch, so the report carries all three.
     expect(run.quality.map((q) => q.epoch)).toEqual([1, 2, 3]);
+    for (const q of run.quality) {
+      expect(q.count).toBe(1000);
+      expect(q.classCounts.reduce((a, b) => a + b, 0)).toBe(1000);
+      expect(q.digitsPresent).toBe(q.classCounts.filter((c) => c > 0).length);
+      expect(Number.isFinite(q.fidMnist)).toBe(true);
+    }
     expect(data.comparison).toBeNull();
   });
 });

@@ -11,7 +11,7 @@ import { createClient } from '../../../src/renderer/src/api/rpc.js';
 import { API_KEY } from '../../../src/renderer/src/stores/api.js';
 
 /** Small enough to train an epoch in seconds on a CPU, with the paper's architecture. */
-export const TINY: RunConfig = { ...presetConfig('quick'), limit: 128, ngf: 8, ndf: 8, batchSize: 32, epochs: 1 };
+export const TINY: RunConfig = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 8, ndf: 8, batchSize: 32, epochs: 1 };
 
 export interface Workbench {
   router: Router;

@@ -21,7 +21,7 @@ describe('new-run store', () => {
     const form = useNewRunStore();
     await form.init();
     expect(form.preset).toBe('quick');
-    expect(form.draft).toMatchObject({ limit: 6400, ngf: 16, ndf: 16, epochs: 10 });
+    expect(form.draft).toMatchObject({ arch: 'dcgan5', limit: 6400, ngf: 64, ndf: 64, epochs: 10 });
     expect(form.valid).toBe(true);
 
     form.setField('batchSize', 1);

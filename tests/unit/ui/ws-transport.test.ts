@@ -42,7 +42,7 @@ describe('WebSocket client transport against the real server', () => {
     const api = createClient(t);
     expect(t.state()).toBe('connecting');
     const [presets, runs] = await Promise.all([api.call('presets', {}), api.call('listRuns', {})]);
-    expect(presets.quick.ngf).toBe(16);
+    expect(presets.quick).toMatchObject({ arch: 'dcgan5', ngf: 64 });
     expect(runs).toEqual([]);
     const err = await api.call('getRun', { id: 99 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiCallError);
