@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { FlagList, JobInfo, RunSummary, SampleImages } from '../../../shared/api.js';
-import type { FocusRow, ReviewDecision } from '../../../shared/explain.js';
+import type { FlagItem, FlagList, JobInfo, RunSummary, SampleImages } from '../../../shared/api.js';
+import type { ReviewDecision } from '../../../shared/explain.js';
 import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
 
@@ -10,6 +10,8 @@ export interface ReviewFilters {
   maxRatio: number;
   /** null: every digit. */
   digit: number | null;
+  /** Only samples flagged at >= min of the last `of` explained epochs; null: every flag. */
+  stable: { min: number; of: number } | null;
 }
 
 interface UndoEntry {
@@ -29,9 +31,9 @@ export const useReviewStore = defineStore('review', () => {
   const api = useApi();
   const id = ref<number | null>(null);
   const epoch = ref<number | null>(null);
-  const filters = ref<ReviewFilters>({ minRatio: 0, maxRatio: 1, digit: null });
+  const filters = ref<ReviewFilters>({ minRatio: 0, maxRatio: 1, digit: null, stable: null });
   const list = shallowRef<FlagList | null>(null);
-  const items = ref<FocusRow[]>([]);
+  const items = ref<FlagItem[]>([]);
   const cursor = ref(0);
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -78,6 +80,7 @@ export const useReviewStore = defineStore('review', () => {
         ...(f.minRatio > 0 ? { minRatio: f.minRatio } : {}),
         ...(f.maxRatio < 1 ? { maxRatio: f.maxRatio } : {}),
         ...(f.digit !== null ? { digit: f.digit } : {}),
+        ...(f.stable !== null ? { stable: f.stable } : {}),
       });
       if (mine !== seq) return;
       list.value = l;
@@ -142,7 +145,7 @@ export const useReviewStore = defineStore('review', () => {
     }
   }
 
-  function patchItem(index: number, patch: Partial<FocusRow>): void {
+  function patchItem(index: number, patch: Partial<FlagItem>): void {
     items.value = items.value.map((i) => (i.index === index ? { ...i, ...patch } : i));
   }
 
