@@ -1,3 +1,4 @@
+import { resolutionWarning } from '../../shared/explain.js';
 import { esc } from './escape.js';
 import { DASH, empty, flatten, num, pct, table, text } from './html-format.js';
 import { grayDataUri, legendDataUri, OVERLAY_ALPHA, overlayDataUri } from './images.js';
@@ -143,7 +144,11 @@ function focusSection(r: RunReport): string {
     ...(rec.epoch !== null ? [{ x: rec.epoch, label: 'recommended', color: COLORS.rec }] : []),
     ...(confirmed && confirmed.confirmed !== rec.epoch ? [{ x: confirmed.confirmed, label: 'confirmed', color: COLORS.best }] : []),
   ];
-  const chart = lineChart({
+  const allEmpty = f.summaries.every((s) => s.samples > 0 && s.noEvidence === s.samples);
+  const emptyEpochs = f.summaries.filter((s) => s.samples > 0 && s.noEvidence === s.samples).map((s) => s.epoch);
+  const chart = allEmpty
+    ? empty('No probe sample has evidence at any explained epoch (every CAM is zero), so there is no focus to chart.')
+    : lineChart({
     title: 'On-digit focus and flag rate over the probe samples',
     xLabel: 'epoch',
     integerX: true,
@@ -154,8 +159,19 @@ function focusSection(r: RunReport): string {
       { label: 'median on-digit', color: COLORS.best, points: pts((s) => s.medianOnDigit), markers: true },
       { label: 'mean on-digit', color: COLORS.lossD, points: pts((s) => s.meanOnDigit), markers: true },
       { label: 'flag rate', color: COLORS.flag, points: pts((s) => s.flagRate), markers: true },
+      { label: 'no-evidence share', color: COLORS.dgz, points: pts((s) => (s.samples ? s.noEvidence / s.samples : null)), markers: true },
     ],
-  });
+  }) + (emptyEpochs.length ? `<p class="muted">No probe sample has evidence at epoch${emptyEpochs.length > 1 ? 's' : ''} ${emptyEpochs.join(', ')} (every CAM is zero).</p>` : '');
+  const baselines = f.summaries.map((s) => s.meanBaselineRatio).filter((b): b is number => b !== null);
+  const warning = resolutionWarning(baselines.length ? baselines.reduce((a, b) => a + b, 0) / baselines.length : null, r.figure1.settings.threshold, f.layers);
+  const verdicts = rec.verdicts.map((v) => [
+    String(v.epoch),
+    num(v.dx),
+    num(v.dgz),
+    num(v.fidMnist, 1),
+    text(v.digitsPresent),
+    esc(v.epoch === rec.epoch ? 'recommended' : v.excluded.length ? `excluded: ${v.excluded.join('; ')}` : 'passes'),
+  ]);
   const rows = f.summaries.map((s) => [
     `${s.epoch}${s.epoch === rec.epoch ? ' <span class="badge rec">recommended</span>' : ''}${confirmed?.confirmed === s.epoch ? ' <span class="badge best">confirmed</span>' : ''}`,
     String(s.samples),
@@ -163,6 +179,7 @@ function focusSection(r: RunReport): string {
     pct(s.medianOnDigit),
     pct(s.flagRate),
     num(s.meanSharpness),
+    pct(s.meanBaselineRatio),
     String(s.noEvidence),
   ]);
   const n = (h: string) => ({ head: h, numeric: true });
@@ -176,8 +193,11 @@ function focusSection(r: RunReport): string {
     'focus',
     `<p class="muted">Layer ${esc(f.layers.join(' + '))}, ${esc(f.method)}. On-digit focus = 1 - off-digit ratio, over probe samples with evidence.</p>` +
       chart +
-      table(['Epoch', n('Samples'), n('Mean on-digit'), n('Median on-digit'), n('Flag rate'), n('Mean sharpness'), n('No evidence')], rows) +
+      table(['Epoch', n('Samples'), n('Mean on-digit'), n('Median on-digit'), n('Flag rate'), n('Mean sharpness'), n('Mean baseline'), n('No evidence')], rows) +
+      (warning ? `<p class="warning">Warning: ${esc(warning)}</p>` : '') +
       `<p>${recText}</p>` +
+      `<p class="muted">Best-epoch gates per explained epoch:</p>` +
+      table(['Epoch', n('D(x)'), n('D(G(z))'), n('FID-MNIST'), n('Digits'), 'Verdict'], verdicts) +
       `<p class="muted">Rule: ${esc(rec.rule)}</p>` +
       confText,
   );
@@ -187,6 +207,7 @@ function flagsSection(r: RunReport): string {
   const f = r.flags;
   if (!f) return section(r, 'flags', empty(`No training-set explanation ${camWords(r)}: run gan-focus explain ${r.run.id} --samples train.`));
   const n = (h: string) => ({ head: h, numeric: true });
+  const warning = resolutionWarning(f.meanBaselineRatio, f.settings.threshold, f.layers);
   const perEpoch = table(
     ['Epoch', n('Samples'), n('Flagged'), n('Flag rate'), n('No evidence')],
     r.flagsByEpoch.map((e) => [String(e.epoch), String(e.total), String(e.flagged), pct(e.total ? e.flagged / e.total : null), String(e.noEvidence)]),
@@ -199,7 +220,8 @@ function flagsSection(r: RunReport): string {
     const overlay = s.camBase64 ? `<img src="${overlayDataUri(s.imageBase64, s.camBase64)}" alt="CAM">` : '<span class="no-cam">CAM not kept</span>';
     return (
       `<div class="card${s.review ? ` ${s.review}` : ''}"><div class="pair"><img src="${grayDataUri(s.imageBase64)}" alt="sample">${overlay}</div>` +
-      `<div class="mono">${esc(s.sampleId)}</div>digit ${text(s.digit)} &middot; off ${pct(s.ratio)} &middot; coverage ${pct(s.coverage)}` +
+      `<div class="mono">${esc(s.sampleId)}</div>digit ${text(s.digit)} &middot; off ${pct(s.ratio)} (baseline ${pct(s.baselineRatio)}) &middot; coverage ${pct(s.coverage)}` +
+      `<br>flagged at ${s.flaggedIn} of ${f.stability.epochs.length} explained epochs` +
       `<br>review: ${s.review ? `<strong>${esc(s.review)}</strong>` : 'not reviewed'}${s.note ? `<div class="note">${esc(s.note)}</div>` : ''}</div>`
     );
   });
@@ -207,7 +229,10 @@ function flagsSection(r: RunReport): string {
     r,
     'flags',
     `<p>Threshold: off-digit ratio &ge; ${pct(f.settings.threshold, 0)} (digit mask level ${num(f.settings.maskLevel, 2)}, dilation ${f.settings.dilation} px). ` +
-      `Reviews: ${f.reviewed.confirmed} confirmed, ${f.reviewed.dismissed} dismissed.</p>` +
+      `Reviews: ${f.reviewed.confirmed} confirmed, ${f.reviewed.dismissed} dismissed. ` +
+      `Mean baseline ratio ${pct(f.meanBaselineRatio)} at ${esc(f.layers.join(' + '))} (a CAM exactly on the digit scores this); ` +
+      `${f.noEvidence} of ${f.total} samples without evidence. Stability counts over the explained epochs ${esc(f.stability.epochs.join(', '))}.</p>` +
+      (warning ? `<p class="warning">Warning: ${esc(warning)}</p>` : '') +
       perEpoch +
       `<p>${esc(shown)}</p>` +
       (f.items.some((s) => !s.camBase64) ? `<p class="muted">A training sample's CAM is kept when it was flagged under the settings of the explanation (keepCams 'flagged', the default), or when the training set was explained with keepCams 'all'.</p>` : '') +

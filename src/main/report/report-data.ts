@@ -2,11 +2,13 @@ import type {
   CompareResult,
   DoctorReport,
   ExplanationGrid,
+  FlagItem,
+  FlagStability,
   FocusSummaryResult,
   MetricRow,
   RunDetail,
 } from '../../shared/api.js';
-import type { FocusRow, QualityRow } from '../../shared/explain.js';
+import type { QualityRow } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 
 // The report's data: what the HTML and PDF show, and what the JSON export is.
@@ -28,7 +30,7 @@ export interface ReportEnvironment {
 }
 
 /** A flagged training sample with its 8-bit 64x64 image and CAM (base64). */
-export interface FlaggedSample extends FocusRow {
+export interface FlaggedSample extends FlagItem {
   imageBase64: string;
   camBase64: string | null;
 }
@@ -40,6 +42,12 @@ export interface RunFlags {
   total: number;
   flagged: number;
   noEvidence: number;
+  /** Mean ideal-CAM baseline ratio over the explanation's samples (see resolutionWarning); null when none has one. */
+  meanBaselineRatio: number | null;
+  /** The explanation's target layers. */
+  layers: string[];
+  /** The explained epochs each item's flaggedIn counts over. */
+  stability: FlagStability;
   reviewed: { confirmed: number; dismissed: number };
   /** At most FLAG_THUMBNAIL_CAP, highest ratio first. */
   items: FlaggedSample[];

@@ -11,6 +11,7 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
 p { margin: 4px 0 8px; }
 .muted { color: var(--muted); }
+.warning { border-left: 3px solid #c62828; padding-left: 0.5em; }
 .note { white-space: pre-wrap; border-left: 3px solid var(--line); padding: 2px 8px; margin: 6px 0; }
 table { border-collapse: collapse; margin: 6px 0 10px; }
 th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }

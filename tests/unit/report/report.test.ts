@@ -121,7 +121,13 @@ describe('HTML report', () => {
     const section = (s: string) => html.slice(html.indexOf(`id="run-1-${s}"`), html.indexOf('</section>', html.indexOf(`id="run-1-${s}"`)));
     expect(section('focus')).toMatch(/No recommendation: No explained epoch passes the rule&#39;s gates, so none is recommended\. epoch 1: /);
     expect(section('focus')).toContain('<svg class="chart"');
+    // The gates table: one row per explained epoch, each with its verdict.
+    expect(section('focus').match(/<td>excluded: /g)).toHaveLength(3);
+    expect(section('focus')).toContain('<th class="num">Mean baseline</th>');
     const flags = section('flags');
+    expect(flags).toContain('Stability counts over the explained epochs 3.');
+    expect(flags).toMatch(/off \d+\.\d% \(baseline \d+\.\d%\)/);
+    expect(flags).toContain('flagged at 1 of 1 explained epochs');
     expect(flags).toContain('&ge; 50%');
     expect(flags).toMatch(/flagged samples at epoch 3/);
     expect(flags).toContain(`mnist-train:${reviewed}`);
