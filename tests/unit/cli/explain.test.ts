@@ -95,6 +95,15 @@ describe('gan-focus explain', () => {
     }
   });
 
+  it('prints the best-epoch gates per explained epoch: a tiny G is poor at every one, so none is recommended', () => {
+    const out = cli(['explain', '1', '--epochs', '1']).stdout;
+    expect(out).toContain('best-epoch gates\nepoch   D(x)  D(G(z))  FID-MNIST  digits  flag rate  no evidence  verdict\n');
+    const rows = out.split('\n').filter((l) => /^\s+[123]\s+\d\.\d{3}\s/.test(l));
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(r).toMatch(/\d+\/16  excluded: .*G is poor: FID-MNIST \d+\.\d > 200\.0/);
+    expect(out).toMatch(/\nno recommendation: No explained epoch passes the rule's gates, so none is recommended\. epoch 1: /);
+  });
+
   it('explains the training set at one epoch, and flags follow the threshold', () => {
     cli(['explain', '1', '--samples', 'train', '--epochs', '3', '--threshold', '0.5']);
     const list = JSON.parse(cli(['flags', '1', '--epoch', '3', '--threshold', '0.5', '--json']).stdout);
