@@ -39,7 +39,8 @@ Explaining D (Grad-CAM):
                          and at how many explained epochs it was flagged; --stable K/N: only those flagged at >= K of the last N
   sanity RUN --epoch E [--layer L] [--method M] [--seed N]
                          model-randomisation check: re-initialise D from the head down and see whether the CAMs change
-  exclude RUN [--epoch E] [--confirmed-only]   create a derived run without the flagged samples; prints its id
+  exclude RUN [--epoch E] [--confirmed-only] [--stable K/N]
+                         create a derived run without the flagged samples (only the stable ones with --stable); prints its id
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
   cam --checkpoint D/model.json --images FILE [--count N] [--layer NAME] [--method M] --out FILE.json
 

@@ -36,6 +36,8 @@ const camChoice = {
   method: s.optional(s.oneOf(CAM_METHODS)),
   target: s.optional(s.oneOf(CAM_TARGETS)),
 };
+/** Flagged at >= min of the last `of` explained epochs (FlagStability). */
+const stableRequirement = s.object({ min: s.number({ integer: true, min: 1, max: 10_000 }), of: s.number({ integer: true, min: 1, max: 10_000 }) });
 const settingsPatch = s.object({
   maskLevel: s.optional(s.number({ min: 0, max: 1, label: 'Digit mask level' })),
   dilation: s.optional(s.number({ integer: true, min: 0, max: 16, label: 'Mask dilation (pixels)' })),
@@ -119,7 +121,7 @@ export const methods = {
       offset: s.optional(s.number({ integer: true, min: 0 })),
       limit: s.optional(s.number({ integer: true, min: 1, max: 100_000 })),
       /** Only samples flagged at >= min of the last `of` explained epochs up to the listed one. */
-      stable: s.optional(s.object({ min: s.number({ integer: true, min: 1, max: 10_000 }), of: s.number({ integer: true, min: 1, max: 10_000 }) })),
+      stable: s.optional(stableRequirement),
     }),
   },
   getSamples: {
@@ -146,6 +148,8 @@ export const methods = {
       confirmedOnly: s.optional(s.boolean()),
       ...camChoice,
       settings: s.optional(settingsPatch),
+      /** Exclude only the flags that are stable (as listFlags' stable). */
+      stable: s.optional(stableRequirement),
       name: s.optional(name),
       start: s.optional(s.boolean()),
     }),

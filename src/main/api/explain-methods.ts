@@ -108,9 +108,9 @@ function trainExplanation(ctx: RouterContext, run: RunRow, cam: CamChoice, epoch
   return completeExplanations(ctx, run.id, 'train', cam).at(-1) ?? null;
 }
 
-function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirmedOnly: boolean): string[] {
+function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirmedOnly: boolean, only?: ReadonlySet<number>): string[] {
   const datasetId = datasetIdOf(run);
-  const flagged = listFocus(ctx.db, e.id, datasetId, { flaggedOnly: true });
+  const flagged = listFocus(ctx.db, e.id, datasetId, { flaggedOnly: true, only });
   const confirmed = new Set(listReviews(ctx.db, run.id, 'confirmed').map((r) => r.index));
   return flagged
     .filter((f) => (confirmedOnly ? confirmed.has(f.index) : f.review !== 'dismissed'))
@@ -369,12 +369,14 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
           'conflict',
           `run ${run.id} has no training-set explanation${p.epoch ? ` at epoch ${p.epoch}` : ''} with these settings: run explain --samples train first`,
         );
-      const ids = flaggedIds(ctx, run, e, p.confirmedOnly ?? false);
-      if (ids.length === 0) throw new ApiError('conflict', `no ${p.confirmedOnly ? 'confirmed ' : ''}flagged samples to exclude at epoch ${e.epoch}`);
+      const only = p.stable ? flagStability(db, e, completeExplanations(ctx, run.id, 'train', cam), p.stable).only : undefined;
+      const ids = flaggedIds(ctx, run, e, p.confirmedOnly ?? false, only);
+      const which = `${p.confirmedOnly ? 'confirmed ' : ''}${p.stable ? `stable (flagged at >= ${p.stable.min} of the last ${p.stable.of} explained epochs) ` : ''}flagged`;
+      if (ids.length === 0) throw new ApiError('conflict', `no ${which} samples to exclude at epoch ${e.epoch}`);
       const excluded = [...new Set([...run.config.excluded, ...ids])].sort((a, b) => parseSampleId(a)!.index - parseSampleId(b)!.index);
       requireTrainable(ctx, { ...run.config, excluded }, `run ${run.id} without these ${ids.length} samples`, 'conflict');
       const child = createRun(db, {
-        name: p.name ?? `${run.name} minus ${ids.length} flagged (epoch ${e.epoch})`,
+        name: p.name ?? `${run.name} minus ${ids.length} ${p.stable ? `stable (${p.stable.min} of ${p.stable.of}) ` : ''}flagged (epoch ${e.epoch})`,
         config: { ...run.config, excluded },
         parentId: run.id,
         excluded: ids,

@@ -179,6 +179,7 @@ export async function excludeCommand(router: Router, id: number, flags: Flags): 
     epoch: intFlag(flags, 'epoch'),
     confirmedOnly: flags['confirmed-only'] === true,
     ...camParams(flags),
+    stable: stableFlag(flags),
   })) as RunSummary;
   process.stdout.write(`${run.id}\n`);
   process.stderr.write(`run ${run.id} "${run.name}" excludes ${run.excluded.length} more samples than run ${id}; start it with gan-focus resume ${run.id}\n`);

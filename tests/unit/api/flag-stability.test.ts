@@ -71,4 +71,15 @@ describe('flag stability', () => {
     expect((await flags({ epoch: 5, stable: { min: 1, of: 2 }, flaggedOnly: false })).items.map((f) => f.index).sort()).toEqual([0, 2, 3, 4]);
     await expect(flags({ epoch: 5, stable: { min: 3, of: 2 } })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/3 > 2/) });
   });
+
+  it('excludes only the stable flags in a derived run when asked to', async () => {
+    const child = (await router.handle('excludeAndRetrain', { id, epoch: 5, stable: { min: 3, of: 3 } })) as RunSummary;
+    expect(child.excluded).toEqual(['mnist-train:0']);
+    expect(child.name).toMatch(/minus 1 stable \(3 of 3\) flagged \(epoch 5\)$/);
+    expect(((await router.handle('excludeAndRetrain', { id, epoch: 5 })) as RunSummary).excluded).toEqual(['mnist-train:0', 'mnist-train:2', 'mnist-train:3', 'mnist-train:4']);
+    await expect(router.handle('excludeAndRetrain', { id, epoch: 2, stable: { min: 3, of: 3 } })).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'no stable (flagged at >= 3 of the last 3 explained epochs) flagged samples to exclude at epoch 2',
+    });
+  });
 });
