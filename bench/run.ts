@@ -3,11 +3,13 @@
 // machine. Run: npx tsx bench/run.ts [--json] [--width N] [--arch paper|dcgan5]
 //   [--backends native-cpu,wasm,cpu] [--kind train|gradcam] [--steps N] [--no-reference]
 // or: npx tsx bench/run.ts --recipe [--seeds 1,2,3] [--json] [-- train flags]: the default preset, trained end to end
+// or: npx tsx bench/run.ts --cam-table --home H --run R --epoch E [--samples N] [--json]: every CAM method x layer measured (cam-table.ts)
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extraCases } from './cases.js';
+import { runCamTable } from './cam-table.js';
 import { runRecipe } from './recipe.js';
 import { type ReferenceResult, referenceUnavailable, runReference } from './reference.js';
 import { median } from './timing.js';
@@ -123,6 +125,7 @@ const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--recipe')) return recipe(argv);
+  if (argv.includes('--cam-table')) return runCamTable(argv);
   const o = parse(argv);
   const [load1] = os.loadavg();
   printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);

@@ -4,7 +4,7 @@ import type { CamTarget, Faithfulness } from '../../../shared/explain.js';
 import { createRng, deriveSeed } from '../rng.js';
 import { TARGET_SCORES } from './activations.js';
 import type { Grid } from './baseline.js';
-import { baselineMaps, roadFaithfulness, type ScoreImages } from './faithfulness.js';
+import { baselineMaps, roadFaithfulness, type RoadBaselineCache, type ScoreImages } from './faithfulness.js';
 
 /** Keeps the faithfulness streams apart from the run's other seeded streams. */
 const ROAD_STREAM = 0x726f6164;
@@ -37,11 +37,13 @@ export interface FaithfulnessOptions {
   seed: number;
   /** A stable id per image (its dataset index), so each image's randomness is its own. */
   ids: number[];
+  /** The baselines' per-sample results, kept across calls on the same images and grids (see RoadBaselineCache). */
+  cache?: RoadBaselineCache;
 }
 
 /** ROAD faithfulness of D's CAMs of `images` (both N x 4096) at the target layers' grids, with its baselines. */
 export async function camFaithfulness(D: tf.LayersModel, images: Float32Array, cams: Float32Array, grids: Grid[], o: FaithfulnessOptions): Promise<Faithfulness | null> {
-  const stream = (purpose: number) => (k: number) => createRng(deriveSeed(o.seed, purpose, o.ids[k]));
+  const stream = (purpose: number) => (k: number, map = 0) => createRng(deriveSeed(o.seed, purpose, o.ids[k], map));
   const base = baselineMaps(images, grids, o.maskLevel, stream(BASELINE_STREAM));
-  return roadFaithfulness(images, { cam: cams, ...base }, targetScorer(D, o.target), stream(ROAD_STREAM));
+  return roadFaithfulness(images, { cam: cams, ...base }, targetScorer(D, o.target), stream(ROAD_STREAM), undefined, o.cache);
 }

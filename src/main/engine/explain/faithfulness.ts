@@ -209,20 +209,50 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** One map's ROAD on one sample: the target score after each MoRF and LeRF removal, and their combination. */
+export interface RoadSample {
+  combined: number;
+  morf: number[];
+  lerf: number[];
+}
+
+/**
+ * Baselines' per-sample ROAD, by sample position, filled as they are computed:
+ * the random and mask maps do not depend on the method, so a caller measuring
+ * several methods at one layer computes them once.
+ */
+export type RoadBaselineCache = Partial<Record<'random' | 'mask', Map<number, RoadSample>>>;
+
+/** ROAD of one sample's map (4096 values), with the sample's own stream. */
+async function roadSample(image: Float32Array, map: Float32Array, score: ScoreImages, rng: () => number, fractions: readonly number[]): Promise<RoadSample> {
+  const F = fractions.length;
+  const s = await score(roadImages(image, relevanceOrder(map, rng), fractions, rng), 2 * F);
+  const morf: number[] = [];
+  const lerf: number[] = [];
+  for (let i = 0; i < F; i++) {
+    morf.push(s[2 * i]);
+    lerf.push(s[2 * i + 1]);
+  }
+  return { combined: mean(lerf.map((l, i) => (l - morf[i]) / 2)), morf, lerf };
+}
+
 /**
  * ROAD faithfulness of the CAMs of N images with the random and mask
  * baselines: per sample and map, mean over the fractions of
  * (score(LeRF) - score(MoRF)) / 2 (pytorch-grad-cam's ROADCombined), averaged
- * over the samples whose CAM has evidence. `rngFor(k)` gives sample k its own
- * stream, so a sample's result does not depend on the batch it came in.
+ * over the samples whose CAM has evidence. `rngFor(k, m)` gives sample k its
+ * own stream for map m (0 cam, 1 random, 2 mask), so a sample's result depends
+ * neither on the batch it came in nor on the other maps. `cache` keeps the
+ * baselines' per-sample results across calls on the same images and grids.
  * Null when no sample has evidence.
  */
 export async function roadFaithfulness(
   images: Float32Array,
   maps: RoadMaps,
   score: ScoreImages,
-  rngFor: (k: number) => () => number,
+  rngFor: (k: number, map: number) => () => number,
   fractions: readonly number[] = ROAD_FRACTIONS,
+  cache: RoadBaselineCache = {},
 ): Promise<Faithfulness | null> {
   const n = images.length / PIXELS;
   if (!Number.isInteger(n)) throw new RangeError(`images hold ${images.length} values, not a whole number of 64x64 images`);
@@ -232,45 +262,36 @@ export async function roadFaithfulness(
   for (let k = 0; k < n; k++) if (maps.cam.subarray(k * PIXELS, (k + 1) * PIXELS).some((v) => v > 0)) used.push(k);
   if (used.length === 0) return null;
   const F = fractions.length;
-  const perImage = KINDS.length * 2 * F;
   const originals = await score(Float32Array.from(used.flatMap((k) => Array.from(images.subarray(k * PIXELS, (k + 1) * PIXELS)))), used.length);
-  const road: Record<(typeof KINDS)[number], number[]> = { cam: [], random: [], mask: [] };
-  const sums = Object.fromEntries(KINDS.map((kind) => [kind, { morf: new Array<number>(F).fill(0), lerf: new Array<number>(F).fill(0) }])) as Record<
-    (typeof KINDS)[number],
-    FaithfulnessCurve
-  >;
-  for (const k of used) {
-    const rng = rngFor(k);
-    const image = images.subarray(k * PIXELS, (k + 1) * PIXELS);
-    const batch = new Float32Array(perImage * PIXELS);
-    KINDS.forEach((kind, m) => {
-      const order = relevanceOrder(maps[kind].subarray(k * PIXELS, (k + 1) * PIXELS), rng);
-      batch.set(roadImages(image, order, fractions, rng), m * 2 * F * PIXELS);
-    });
-    const s = await score(batch, perImage);
-    KINDS.forEach((kind, m) => {
-      let combined = 0;
-      for (let i = 0; i < F; i++) {
-        const morf = s[m * 2 * F + 2 * i];
-        const lerf = s[m * 2 * F + 2 * i + 1];
-        combined += (lerf - morf) / 2;
-        sums[kind].morf[i] += morf;
-        sums[kind].lerf[i] += lerf;
+  const at = (k: number) => [k * PIXELS, (k + 1) * PIXELS] as const;
+  const results = {} as Record<(typeof KINDS)[number], RoadSample[]>;
+  for (const [m, kind] of KINDS.entries()) {
+    const known = kind === 'cam' ? undefined : (cache[kind] ??= new Map());
+    results[kind] = [];
+    for (const k of used) {
+      let r = known?.get(k);
+      if (!r) {
+        r = await roadSample(images.subarray(...at(k)), maps[kind].subarray(...at(k)), score, rngFor(k, m), fractions);
+        known?.set(k, r);
       }
-      road[kind].push(combined / F);
-    });
+      results[kind].push(r);
+    }
   }
-  const camMean = mean(road.cam);
-  const curve = (c: FaithfulnessCurve): FaithfulnessCurve => ({ morf: c.morf.map((v) => v / used.length), lerf: c.lerf.map((v) => v / used.length) });
+  const curve = (rs: RoadSample[]): FaithfulnessCurve => ({
+    morf: Array.from({ length: F }, (_, i) => mean(rs.map((r) => r.morf[i]))),
+    lerf: Array.from({ length: F }, (_, i) => mean(rs.map((r) => r.lerf[i]))),
+  });
+  const road = (kind: (typeof KINDS)[number]) => results[kind].map((r) => r.combined);
+  const camMean = mean(road('cam'));
   return {
     metric: 'road',
     fractions: [...fractions],
     samples: used.length,
     score: mean(Array.from(originals)),
     cam: camMean,
-    camSd: Math.sqrt(mean(road.cam.map((v) => (v - camMean) ** 2))),
-    random: mean(road.random),
-    mask: mean(road.mask),
-    curves: { cam: curve(sums.cam), random: curve(sums.random), mask: curve(sums.mask) },
+    camSd: Math.sqrt(mean(road('cam').map((v) => (v - camMean) ** 2))),
+    random: mean(road('random')),
+    mask: mean(road('mask')),
+    curves: { cam: curve(results.cam), random: curve(results.random), mask: curve(results.mask) },
   };
 }
