@@ -49,3 +49,38 @@ test('flags are reviewed with the keyboard, and confirmed ones are excluded in a
   await expect(compare.lineage).toContainText(`derived from #1, 2 samples excluded`);
   await expect(compare.diffRow('excluded (count)')).toContainText('2');
 });
+
+test('C confirms and never toggles: pressed twice on one sample it stays confirmed, also after a reload', async ({ app, page }) => {
+  await app.open('#/run/1/review');
+  const review = new ReviewPage(page);
+  await expect(review.cells().nth(4)).toBeVisible();
+  await review.focusGrid();
+  // The fifth sample: the test above leaves it undecided.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  const id = (await review.current().getAttribute('id'))!;
+  const sample = review.grid.locator(`#${id}`);
+  await expect(sample).toHaveAttribute('aria-label', /not reviewed$/);
+  const counts = async () => Number(/(\d+) confirmed/.exec((await review.counts.textContent()) ?? '')![1]);
+  const before = await counts();
+
+  await page.keyboard.press('c');
+  await expect(sample).toHaveAttribute('aria-label', /, confirmed$/);
+  await expect(review.current()).not.toHaveAttribute('id', id);
+  await page.keyboard.press('ArrowLeft');
+  await expect(review.current()).toHaveAttribute('id', id);
+  await page.keyboard.press('c');
+  await expect(review.current()).not.toHaveAttribute('id', id);
+  await expect(sample).toHaveAttribute('aria-label', /, confirmed$/);
+  await expect.poll(counts).toBe(before + 1);
+
+  // The repeated key left no undo step of its own: one U takes back the one change made.
+  await page.keyboard.press('u');
+  await expect(review.current()).toHaveAttribute('id', id);
+  await expect(sample).toHaveAttribute('aria-label', /not reviewed$/);
+  await page.keyboard.press('c');
+  await expect(sample).toHaveAttribute('aria-label', /, confirmed$/);
+
+  await page.reload();
+  await expect(review.grid.locator(`#${id}`)).toHaveAttribute('aria-label', /, confirmed$/);
+  await expect.poll(counts).toBe(before + 1);
+});

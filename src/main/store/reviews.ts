@@ -17,7 +17,10 @@ export interface ReviewRow {
   updatedAt: string;
 }
 
-/** A person's decision on a flagged sample; kept per run, across epochs and settings. */
+/**
+ * A person's decision on a flagged sample; kept per run, across epochs and settings.
+ * Sets, never toggles: saving the stored decision again changes nothing.
+ */
 export function saveReview(db: Database, runId: number, input: ReviewInput): ReviewRow {
   if (!Number.isInteger(input.index) || input.index < 0) throw new Error(`review: sample index must be a whole number >= 0`);
   return transaction(db, () => {
@@ -26,6 +29,8 @@ export function saveReview(db: Database, runId: number, input: ReviewInput): Rev
     const old = getReview(db, runId, input.index);
     const decision = input.decision === undefined ? (old?.decision ?? null) : input.decision;
     const note = input.note ?? old?.note ?? '';
+    // The same decision again is a no-op (keys pressed twice, a retried request): it keeps its time.
+    if (old && old.decision === decision && old.note === note) return old;
     db.prepare(
       `INSERT INTO reviews (run_id, sample_index, decision, note, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (run_id, sample_index) DO UPDATE SET decision = excluded.decision, note = excluded.note, updated_at = excluded.updated_at`,

@@ -162,15 +162,19 @@ export const useReviewStore = defineStore('review', () => {
     }
   }
 
-  /** Decides the sample under the cursor (or `index`) and moves on to the next one. */
+  /**
+   * Decides the sample under the cursor (or `index`) and moves on to the next one.
+   * Deciding never toggles: C on a confirmed sample keeps it confirmed (U undoes),
+   * so a key pressed twice cannot silently lose a review.
+   */
   async function decide(decision: ReviewDecision, index = current.value?.index): Promise<void> {
     const item = items.value.find((i) => i.index === index);
     if (!item) return;
     const before: UndoEntry = { index: item.index, decision: item.review, note: item.note };
-    const next = decision === item.review ? null : decision;
-    patchItem(item.index, { review: next });
-    if (await save(item.index, next)) {
-      undoStack.value = [...undoStack.value, before];
+    const changed = item.review !== decision;
+    patchItem(item.index, { review: decision });
+    if (await save(item.index, decision)) {
+      if (changed) undoStack.value = [...undoStack.value, before];
       const pos = items.value.findIndex((i) => i.index === item.index);
       if (pos === cursor.value && cursor.value < items.value.length - 1) cursor.value++;
     } else {
