@@ -7,6 +7,8 @@ import { configFields, labelAt, validateConfig } from '../../../src/renderer/src
 import { formatConfigValue, formatDuration } from '../../../src/renderer/src/logic/format.js';
 import { formatRoute, parseRoute, type Route } from '../../../src/renderer/src/logic/routes.js';
 import { gridWindow, moveCursor } from '../../../src/renderer/src/logic/virtual-grid.js';
+import { epochsWithoutEvidence, noEvidenceText } from '../../../src/renderer/src/logic/no-evidence.js';
+import type { EpochFocusSummary } from '../../../src/shared/explain.js';
 import { runConfigSchema } from '../../../src/shared/config.js';
 
 describe('routes', () => {
@@ -164,5 +166,26 @@ describe('colour scale and formatting', () => {
     expect(formatDuration(null)).toBe('—');
     expect(formatConfigValue(null)).toBe('all');
     expect(formatConfigValue({ kind: 'mnist' })).toBe('{"kind":"mnist"}');
+  });
+});
+
+describe('no evidence', () => {
+  const summary = (epoch: number, noEvidence: number, samples = 16): EpochFocusSummary => ({
+    epoch,
+    samples,
+    noEvidence,
+    meanOnDigit: noEvidence === samples ? null : 0.5,
+    medianOnDigit: noEvidence === samples ? null : 0.5,
+    flagRate: 0,
+    meanSharpness: null,
+    meanBaselineRatio: null,
+    faithfulness: null,
+  });
+
+  it('names the epochs at which every probe CAM is zero, and says so for one epoch', () => {
+    expect(epochsWithoutEvidence([summary(1, 16), summary(2, 14), summary(3, 16), summary(4, 0, 0)])).toEqual([1, 3]);
+    expect(noEvidenceText(summary(2, 14))).toBe('14 of 16 probes without evidence');
+    expect(noEvidenceText(summary(3, 16))).toBe('No probe has evidence at epoch 3: every CAM is zero.');
+    expect(noEvidenceText(undefined)).toBe('');
   });
 });
