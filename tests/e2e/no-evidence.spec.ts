@@ -15,4 +15,10 @@ test('Explain shows the baseline ratio beside the off-digit ratio of an enlarged
   const explain = new ExplainPage(page);
   const dialog = await explain.enlarge(0, 0);
   await expect(dialog).toContainText(/Off-digit (\d+\.\d %|no evidence) \(baseline \d+\.\d %: a CAM exactly on the digit at this layer\)/);
+  // Its flags over the explained epochs, counted from the grid's outlined cells.
+  await page.keyboard.press('Escape');
+  const flagged = await explain.probeRows().first().locator('.cell.flagged').count();
+  const epochs = await explain.epochColumns().count();
+  await explain.enlarge(0, 0);
+  await expect(page.getByTestId('probe-stability')).toHaveText(`This probe is flagged at ${flagged} of ${epochs} explained epochs.`);
 });
