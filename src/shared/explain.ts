@@ -38,6 +38,15 @@ export function resolutionWarning(meanBaselineRatio: number | null, threshold: n
 }
 
 /**
+ * The same check for one sample: true when a CAM exactly on this digit would
+ * already score within the margin of the threshold (or above it) at the layer,
+ * so its flag says more about the layer's resolution than about D's attention.
+ */
+export function baselineNearThreshold(baselineRatio: number | null, threshold: number): boolean {
+  return baselineRatio !== null && baselineRatio >= threshold - BASELINE_MARGIN - MARGIN_EPSILON;
+}
+
+/**
  * Which 8-bit CAMs an explanation keeps: all (probes: a few), only the flagged
  * (the training set: the ones a person reviews; 60k CAMs would be 245 MB), none.
  */

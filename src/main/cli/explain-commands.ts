@@ -1,5 +1,5 @@
 import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunDetail, RunSummary } from '../../shared/api.js';
-import { CAM_METHODS, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
+import { baselineNearThreshold, CAM_METHODS, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
 import type { Faithfulness, QualityRow, SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../shared/focus-settings.js';
 import type { Router } from '../api/router.js';
@@ -169,7 +169,7 @@ export async function flagsCommand(router: Router, id: number, flags: Flags, jso
   for (const f of items)
     process.stdout.write(
       `${f.sampleId.padEnd(20)} digit ${f.digit ?? '-'}  ratio ${pct(f.ratio)}  baseline ${pct(f.baselineRatio)}  coverage ${pct(f.coverage)}  ` +
-        `flagged ${f.flaggedIn}/${st.epochs.length}  ${f.review ?? ''}\n`,
+        `flagged ${f.flaggedIn}/${st.epochs.length}  ${baselineNearThreshold(f.baselineRatio, list.settings.threshold) ? 'baseline near threshold  ' : ''}${f.review ?? ''}\n`,
     );
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { baselineRatios, idealCams, pooledInk } from '../../../src/main/engine/explain/baseline.js';
 import { fillBatch, loadDataset } from '../../../src/main/engine/data/dataset.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
-import { BASELINE_MARGIN, resolutionWarning } from '../../../src/shared/explain.js';
+import { BASELINE_MARGIN, baselineNearThreshold, resolutionWarning } from '../../../src/shared/explain.js';
 import { patchImage } from './tiny-d.js';
 
 const settings = DEFAULT_FOCUS_SETTINGS;
@@ -97,5 +97,14 @@ describe('resolutionWarning', () => {
     expect(resolutionWarning(null, 0.7, ['block4'])).toBeNull();
     expect(resolutionWarning(0.6, 0.7, ['block4'])).toMatch(/block4.*60\.0%.*within 0\.1 of the 70\.0% threshold/);
     expect(resolutionWarning(0.75, 0.7, ['block3', 'block4'])).toMatch(/block3 \+ block4.*above the 70\.0% threshold/);
+  });
+});
+
+describe('baselineNearThreshold', () => {
+  it('marks one sample whose ideal CAM is within the margin of the threshold or above it', () => {
+    expect(baselineNearThreshold(0.59, 0.7)).toBe(false);
+    expect(baselineNearThreshold(0.6, 0.7)).toBe(true);
+    expect(baselineNearThreshold(0.8, 0.7)).toBe(true);
+    expect(baselineNearThreshold(null, 0.7)).toBe(false);
   });
 });
