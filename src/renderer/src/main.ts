@@ -30,4 +30,12 @@ watch(
   (t) => localStorage.setItem(THEME_KEY, t),
 );
 
+const SMOOTHING_KEY = 'gan-focus.smoothing';
+const savedSmoothing = localStorage.getItem(SMOOTHING_KEY);
+if (savedSmoothing !== null) settings.setSmoothing(savedSmoothing);
+watch(
+  () => settings.smoothing,
+  (v) => localStorage.setItem(SMOOTHING_KEY, String(v)),
+);
+
 app.mount('#app');

@@ -109,8 +109,10 @@ describe('run store', () => {
     expect(run.metrics.map((m) => m.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(run.totalIterations).toBe(8);
     expect(run.fraction).toBe(1);
-    expect(run.curves.map((c) => c.label)).toEqual(['Loss_D', 'Loss_G', 'D(x)', 'D(G(z))']);
-    expect(run.curves[0].points).toHaveLength(8);
+    expect(Object.values(run.curves.series).map((c) => c.label)).toEqual(['Loss_D', 'Loss_G', 'D(x)', 'D(G(z))']);
+    expect(run.curves.x).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(run.curves.series.lossD.values).every((v) => typeof v === 'number')).toBe(true);
+    expect(run.curves.boundaries).toEqual([{ x: 4.5, epoch: 2 }]);
     expect(Buffer.from(run.grids[2], 'base64').subarray(1, 4).toString()).toBe('PNG');
 
     // What a fresh open reads back equals what arrived live.

@@ -3,18 +3,9 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ApiEvent, EpochSummary, MetricRow, RunDetail } from '../../../shared/api.js';
 import { isFinishedStatus } from '../../../shared/types.js';
 import { ApiCallError, describeError } from '../api/errors.js';
-import type { Series } from '../logic/chart.js';
+import { runCurves, type RunCurves } from '../logic/curves.js';
 import { estimateEta, type ProgressSample } from '../logic/eta.js';
 import { useApi } from './api.js';
-
-export const CURVES = [
-  { id: 'lossD', label: 'Loss_D' },
-  { id: 'lossG', label: 'Loss_G' },
-  { id: 'dx', label: 'D(x)' },
-  { id: 'dgz', label: 'D(G(z))' },
-] as const;
-
-type CurveId = (typeof CURVES)[number]['id'];
 
 /** One run, live: its detail, per-iteration metrics as they arrive, grids per epoch. */
 export const useRunStore = defineStore('run', () => {
@@ -65,14 +56,8 @@ export const useRunStore = defineStore('run', () => {
     return totalEpochs.value > 0 ? epochs.value.length / totalEpochs.value : 0;
   });
 
-  /** Per-iteration curves; epoch means where per-iteration metrics are missing. */
-  const curves = computed<Series[]>(() =>
-    CURVES.map((c) => ({
-      id: c.id,
-      label: c.label,
-      points: metrics.value.map((m) => ({ x: m.iteration, y: m[c.id as CurveId] })),
-    })),
-  );
+  /** Per-iteration curves, aligned for the charts, with the epochs' boundaries. */
+  const curves = computed<RunCurves>(() => runCurves(metrics.value));
 
   function applyEvent(e: ApiEvent): void {
     if (id.value === null) return;

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { SMOOTHING_DEFAULT } from '../../../shared/smoothing.js';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
@@ -17,10 +18,17 @@ export const useSettingsStore = defineStore('settings', () => {
     if ((THEMES as readonly string[]).includes(t)) theme.value = t as ThemeChoice;
   }
 
+  /** The curves' EMA weight, one for every chart (as in TensorBoard); [0, 0.99] on the slider. */
+  const smoothing = ref(SMOOTHING_DEFAULT);
+  function setSmoothing(v: unknown): void {
+    const n = typeof v === 'string' ? Number(v) : v;
+    if (typeof n === 'number' && Number.isFinite(n)) smoothing.value = Math.min(0.99, Math.max(0, Math.round(n * 100) / 100));
+  }
+
   /** system -> light -> dark -> system. */
   function cycleTheme(): void {
     theme.value = THEMES[(THEMES.indexOf(theme.value) + 1) % THEMES.length];
   }
 
-  return { theme, systemDark, effectiveTheme, setTheme, cycleTheme };
+  return { theme, systemDark, effectiveTheme, setTheme, cycleTheme, smoothing, setSmoothing };
 });

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { presetConfig } from '../../src/shared/config.js';
+import type { MetricRow } from '../../src/shared/types.js';
+import { openDatabase } from '../../src/main/store/db.js';
+import { insertMetrics } from '../../src/main/store/metrics.js';
+import { createRun, setStatus } from '../../src/main/store/runs.js';
+import { expect, test } from './support/fixtures.js';
+import type { Locator, Page } from '@playwright/test';
+
+const EPOCHS = 3;
+const PER_EPOCH = 200;
+
+/** A run with 600 noisy per-iteration metrics, written to the served home as a training process would. */
+function runWithCurves(name: string): number {
+  const db = openDatabase(join(process.env.E2E_HOME!, 'gan-focus.db'));
+  try {
+    const run = createRun(db, { name, config: { ...presetConfig('quick'), limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: EPOCHS } });
+    // Deterministic noise: a smoothed line differs visibly from the raw one.
+    const noise = (i: number) => Math.sin(i * 12.9898) * 0.5;
+    const rows: MetricRow[] = Array.from({ length: EPOCHS * PER_EPOCH }, (_, i) => ({
+      iteration: i + 1,
+      epoch: Math.floor(i / PER_EPOCH) + 1,
+      lossD: 1.4 - i / 1000 + noise(i),
+      lossG: 0.8 + i / 600 + noise(i + 7),
+      dx: 0.6 + noise(i) / 3,
+      dgz: 0.3 + noise(i + 3) / 3,
+    }));
+    insertMetrics(db, run.id, rows);
+    setStatus(db, run.id, 'cancelled', { error: { message: 'stopped for the chart test' } });
+    return run.id;
+  } finally {
+    db.close();
+  }
+}
+
+const readout = (chart: Locator) => chart.getByTestId('curve-readout');
+const plotOf = (chart: Locator) => chart.locator('.plot');
+/** The canvas uPlot draws on; its overlay (.u-over) takes the mouse. */
+async function overBox(chart: Locator) {
+  const box = await chart.locator('.u-over').boundingBox();
+  if (!box) throw new Error('chart has no plotting area');
+  return box;
+}
+async function hoverAt(page: Page, chart: Locator, fraction: number): Promise<void> {
+  const b = await overBox(chart);
+  await page.mouse.move(b.x + b.width * fraction, b.y + b.height / 2);
+}
+
+test('Run curves: hover readout synced across charts, drag zoom and double-click reset, smoothing redraws, log scale, keyboard', async ({ app, page }) => {
+  const id = runWithCurves('curves');
+  await app.open(`#/run/${id}`);
+  const losses = page.getByTestId('curve-Losses');
+  const outputs = page.getByTestId('curve-Discriminator outputs');
+  await expect(losses.locator('canvas')).toBeVisible();
+  // Away from the chart the readout shows the last iteration.
+  await expect(readout(losses)).toContainText('iteration 600 · epoch 3');
+  await expect(losses.getByTestId('curve-summary')).toContainText('600 iterations over 3 epochs');
+
+  // Hover: iteration, epoch and both series; the other chart's cursor follows.
+  await hoverAt(page, losses, 0.5);
+  await expect(readout(losses)).toContainText(/iteration (29\d|30\d) · epoch 2/);
+  await expect(readout(losses)).toContainText('Loss_D');
+  await expect(readout(losses)).toContainText('Loss_G');
+  const shown = (await readout(losses).locator('.mono').first().textContent())!;
+  await expect(readout(outputs).locator('.mono').first()).toHaveText(shown);
+  await app.shot('run-curves');
+
+  // Smoothing: the smoothed value and the drawing change, the raw value does not.
+  const before = await plotOf(losses).screenshot();
+  const text = await readout(losses).textContent();
+  const slider = page.getByTestId('smoothing').getByRole('slider', { name: 'Smoothing' });
+  await slider.fill('0.95');
+  await hoverAt(page, losses, 0.5);
+  await expect(readout(losses)).not.toHaveText(text!);
+  expect(Buffer.compare(before, await plotOf(losses).screenshot())).not.toBe(0);
+  await slider.fill('0');
+  await hoverAt(page, losses, 0.5);
+  // At 0 the smoothed value is the raw one.
+  const first = readout(losses).locator('span.nowrap').first();
+  const [smooth, raw] = [await first.locator('strong').textContent(), await first.locator('.muted').textContent()];
+  expect(`raw ${smooth}`).toBe(raw);
+  await slider.fill('0.6');
+
+  // Drag to zoom on x, double-click to reset.
+  await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
+  const b = await overBox(losses);
+  await page.mouse.move(b.x + b.width * 0.25, b.y + b.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.4, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width * 0.5, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(plotOf(losses)).toHaveAttribute('data-zoomed', 'true');
+  const [lo, hi] = (await plotOf(losses).getAttribute('data-x-window'))!.split(',').map(Number);
+  expect(lo).toBeGreaterThan(120);
+  expect(hi).toBeLessThan(330);
+  await expect(losses.getByTestId('reset-zoom')).toBeEnabled();
+  await page.mouse.dblclick(b.x + b.width * 0.5, b.y + b.height / 2);
+  await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
+  await expect(losses.getByTestId('reset-zoom')).toBeDisabled();
+
+  // Log scale redraws the y axis.
+  const linear = await plotOf(losses).screenshot();
+  await losses.getByTestId('log-toggle').check();
+  await expect(losses.locator('canvas')).toBeVisible();
+  expect(Buffer.compare(linear, await plotOf(losses).screenshot())).not.toBe(0);
+  await losses.getByTestId('log-toggle').uncheck();
+
+  // Keyboard: focus the chart, + zooms, arrows move the readout, 0 resets.
+  await plotOf(losses).focus();
+  await page.keyboard.press('+');
+  await expect(plotOf(losses)).toHaveAttribute('data-zoomed', 'true');
+  await page.keyboard.press('End');
+  const end = await readout(losses).locator('.mono').first().textContent();
+  await page.keyboard.press('ArrowLeft');
+  await expect(readout(losses).locator('.mono').first()).not.toHaveText(end!);
+  await page.keyboard.press('0');
+  await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
+});
