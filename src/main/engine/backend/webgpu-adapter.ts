@@ -17,6 +17,12 @@ export interface DawnGpu {
 
 export interface DawnAdapter {
   info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean };
+  requestDevice(): Promise<DawnDevice>;
+}
+
+interface DawnDevice {
+  createBuffer(d: { size: number; usage: number; mappedAtCreation: boolean }): { getMappedRange(): ArrayBuffer; unmap(): void; destroy(): void };
+  destroy(): void;
 }
 
 interface DawnModule {
@@ -92,6 +98,39 @@ function noAdapterReason(): string {
   );
 }
 
+// dawn.node hands mapped GPU memory to JavaScript as external ArrayBuffers,
+// which Electron's V8 sandbox forbids ("External buffers are not allowed",
+// dawn-gpu/node-webgpu#5): the adapter is found but no tensor can be read or
+// written. Mapping one small buffer tells, in any runtime.
+const MAP_CHECK_BUFFER = { size: 16, usage: 0x0004 /* COPY_SRC */ | 0x0002 /* MAP_WRITE */, mappedAtCreation: true };
+
+/** Why Dawn's buffers cannot be mapped in this runtime, in words. */
+export function unmappableReason(message: string): string {
+  const electron = process.versions.electron ? ` under Electron ${process.versions.electron}` : '';
+  return (
+    `Dawn's GPU buffers cannot be mapped${electron} (${message}): dawn.node exposes them as external ArrayBuffers, ` +
+    "which Electron's V8 sandbox forbids (dawn-gpu/node-webgpu#5); WebGPU works with the engine under Node: gan-focus serve or the CLI (docs/electron.md)"
+  );
+}
+
+/** null when one buffer maps, else the error's first line. */
+async function mapCheck(adapter: DawnAdapter): Promise<string | null> {
+  try {
+    const device = await adapter.requestDevice();
+    try {
+      const buffer = device.createBuffer(MAP_CHECK_BUFFER);
+      new Uint8Array(buffer.getMappedRange()).fill(1);
+      buffer.unmap();
+      buffer.destroy();
+      return null;
+    } finally {
+      device.destroy();
+    }
+  } catch (err) {
+    return firstLine(err);
+  }
+}
+
 function adapterReport(i: DawnAdapter['info']): GpuAdapterReport {
   return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, software: isSoftwareAdapter(i) };
 }
@@ -101,9 +140,11 @@ function adapterReport(i: DawnAdapter['info']): GpuAdapterReport {
  * prints warnings straight to stderr for some adapters (lavapipe: "... artificially
  * reduced ...") and a broken driver can crash it, and neither should reach an
  * engine that then trains on the CPU. Under Electron the child is Electron run
- * as Node. Never throws.
+ * as Node, so the mapping check meets the same V8 sandbox. Never throws.
  */
-export async function findAdapter(timeoutMs = 30_000): Promise<{ ok: true; adapter: GpuAdapterReport } | { ok: false; reason: string }> {
+export async function findAdapter(
+  timeoutMs = 30_000,
+): Promise<{ ok: true; adapter: GpuAdapterReport } | { ok: false; reason: string; adapter?: GpuAdapterReport }> {
   let entry: string;
   try {
     entry = require.resolve('webgpu');
@@ -114,7 +155,10 @@ export async function findAdapter(timeoutMs = 30_000): Promise<{ ok: true; adapt
     `const { create } = await import(${JSON.stringify(pathToFileURL(entry).href)});` +
     `const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });` +
     `const i = a && a.info;` +
-    `process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter } : null));` +
+    `let mapError = null;` +
+    `if (a) try { const d = await a.requestDevice(); const b = d.createBuffer(${JSON.stringify(MAP_CHECK_BUFFER)});` +
+    ` new Uint8Array(b.getMappedRange()).fill(1); b.unmap(); b.destroy(); d.destroy(); } catch (e) { mapError = String(e && e.message || e).split('\\n')[0]; }` +
+    `process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter, mapError } : null));` +
     `process.exit(0);`;
   return new Promise((resolve) => {
     execFile(
@@ -128,8 +172,10 @@ export async function findAdapter(timeoutMs = 30_000): Promise<{ ok: true; adapt
           return;
         }
         try {
-          const info = JSON.parse(stdout) as DawnAdapter['info'] | null;
-          resolve(info ? { ok: true, adapter: adapterReport(info) } : { ok: false, reason: noAdapterReason() });
+          const info = JSON.parse(stdout) as (DawnAdapter['info'] & { mapError: string | null }) | null;
+          if (!info) resolve({ ok: false, reason: noAdapterReason() });
+          else if (info.mapError) resolve({ ok: false, reason: unmappableReason(info.mapError), adapter: adapterReport(info) });
+          else resolve({ ok: true, adapter: adapterReport(info) });
         } catch {
           resolve({ ok: false, reason: `Dawn's adapter lookup printed no result (${firstLine(stdout || stderr)})` });
         }
@@ -155,5 +201,7 @@ export async function openAdapter(): Promise<AdapterProbe> {
     return { ok: false, reason: `Dawn could not look for an adapter: ${firstLine(err)}` };
   }
   if (!adapter) return { ok: false, reason: noAdapterReason() };
+  const mapError = await mapCheck(adapter);
+  if (mapError) return { ok: false, reason: unmappableReason(mapError), adapter: adapterReport(adapter.info) };
   return { ok: true, gpu, globals: dawn.globals, adapter: adapterReport(adapter.info) };
 }
