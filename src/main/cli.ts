@@ -30,12 +30,12 @@ Training:
   show RUN               a run with its epochs and checkpoints
 
 Explaining D (Grad-CAM):
-  explain RUN            CAMs, focus ratios and flags per epoch checkpoint, then the best-epoch recommendation
+  explain RUN            CAMs, off-digit shares and flags per epoch checkpoint, then the best-epoch recommendation
       --epochs 5,10,...  --layer NAME (repeat to average layers)  --method gradcam|gradcam++|hirescam|layercam
       --samples probe|train (probe: the run's probe set; train: every training image)  --threshold 0.7
       --informative      first replace the probes by the 16 whose CAM changes most across epochs
   flags RUN [--epoch E] [--stable K/N]
-                         the training samples flagged at an epoch (off-digit ratio >= threshold), each with its baseline ratio
+                         the training samples flagged at an epoch (off-digit share >= threshold), each with its baseline ratio
                          and at how many explained epochs it was flagged; --stable K/N: only those flagged at >= K of the last N
   sanity RUN --epoch E [--layer L] [--method M] [--seed N]
                          model-randomisation check: re-initialise D from the head down and see whether the CAMs change

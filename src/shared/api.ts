@@ -42,7 +42,7 @@ const settingsPatch = s.object({
   maskLevel: s.optional(s.number({ min: 0, max: 1, label: 'Digit mask level' })),
   dilation: s.optional(s.number({ integer: true, min: 0, max: 16, label: 'Mask dilation (pixels)' })),
   camLevel: s.optional(s.number({ min: 0, max: 1, label: 'CAM level for coverage' })),
-  threshold: s.optional(s.number({ min: 0, max: 1, label: 'Flag threshold (off-digit ratio)' })),
+  threshold: s.optional(s.number({ min: 0, max: 1, label: 'Flag threshold (off-digit share)' })),
 });
 
 export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'json'] as const;

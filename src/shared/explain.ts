@@ -153,9 +153,12 @@ export interface EpochFocusSummary {
   epoch: number;
   samples: number;
   noEvidence: number;
-  /** Mean and median of (1 - ratio) over samples with evidence. */
-  meanOnDigit: number | null;
-  medianOnDigit: number | null;
+  /**
+   * Mean and median off-digit share (the ratio the flag threshold applies to)
+   * over samples with evidence; null when none has evidence.
+   */
+  meanOffDigit: number | null;
+  medianOffDigit: number | null;
   flagRate: number;
   meanSharpness: number | null;
   /** Mean baseline ratio over the samples that have one (null if none). */

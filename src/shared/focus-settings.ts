@@ -29,7 +29,7 @@ export const focusSettingsSchema = s.object({
     min: 0,
     max: 1,
     label: 'Flag threshold',
-    help: 'A sample is flagged when its off-digit focus ratio is at or above this share (the paper: 70%)',
+    help: 'A sample is flagged when its off-digit share (of the CAM mass) is at or above this (the paper: 70%)',
   }),
 });
 

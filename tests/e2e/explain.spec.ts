@@ -6,7 +6,7 @@ test('the Figure-1 grid shows probes by epochs, enlarges a cell, and the best ep
   const explain = new ExplainPage(page);
   await expect(explain.epochColumns()).toHaveText(['1', '2']);
   await expect(explain.probeRows()).toHaveCount(16);
-  await expect(explain.cell(0, 0)).toHaveAccessibleName(/epoch 1: off-digit (\d+\.\d %|no evidence)/);
+  await expect(explain.cell(0, 0)).toHaveAccessibleName(/epoch 1: off-digit share (\d+\.\d %|no evidence)/);
   await explain.opacity.fill('0.8');
   await expect(page.locator('output[for=opacity]')).toHaveText('80 %');
   await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('block3');
@@ -46,4 +46,50 @@ test('the dark theme applies to every surface and persists', async ({ app, page 
   await app.shot('explain-dark');
   await page.getByRole('button', { name: /Theme: dark/ }).click();
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', 'dark');
+});
+
+test('arrow keys move between grid cells, the enlarged view steps through epochs and probes, and thumbnails grow with the window', async ({ app, page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await app.open('#/run/1/explain');
+  const explain = new ExplainPage(page);
+  await expect(explain.probeRows()).toHaveCount(16);
+  // The grid is one tab stop; its thumbnails share the window's width instead of staying 64 px.
+  await expect(explain.grid.locator('button.cell[tabindex="0"]')).toHaveCount(1);
+  expect((await explain.cell(0, 0).boundingBox())!.width).toBeGreaterThan(200);
+
+  await explain.cell(0, 0).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(explain.cell(0, 1)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(explain.cell(1, 1)).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(explain.cell(1, 0)).toBeFocused();
+  await expect(explain.cell(1, 0)).toHaveAttribute('tabindex', '0');
+  await expect(explain.cell(0, 0)).toHaveAttribute('tabindex', '-1');
+
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: /Probe #\d+/ });
+  const title = dialog.getByRole('heading', { level: 2 });
+  await expect(title).toContainText('epoch 1');
+  const probe = (await title.textContent())!.replace(/, epoch \d+$/, '');
+  await page.keyboard.press('ArrowRight');
+  await expect(title).toHaveText(`${probe}, epoch 2`);
+  // At the last epoch the key stays put.
+  await page.keyboard.press('ArrowRight');
+  await expect(title).toHaveText(`${probe}, epoch 2`);
+  await expect(dialog.getByRole('button', { name: 'Next epoch →' })).toHaveAttribute('aria-disabled', 'true');
+  await dialog.getByRole('button', { name: 'Next probe ↓' }).click();
+  await expect(title).not.toContainText(probe);
+  await expect(title).toContainText('epoch 2');
+  await dialog.getByRole('button', { name: '← Previous epoch' }).click();
+  await expect(title).toContainText('epoch 1');
+  await page.keyboard.press('ArrowUp');
+  await expect(title).toHaveText(`${probe}, epoch 1`);
+  await page.keyboard.press('ArrowDown');
+  await app.shot('explain-enlarged');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  // The grid's focus follows the enlarged view: the third probe, epoch 1.
+  await expect(explain.cell(2, 0)).toBeFocused();
+  await app.shot('explain-wide');
 });

@@ -10,11 +10,11 @@ test('Compare shows the probes without evidence per run and epoch, and beside ea
   await expect(page.getByTestId('cam-no-evidence').first()).toHaveText(/^(\d+ of 16 probes without evidence|No probe has evidence at epoch \d+: every CAM is zero\.)$/);
 });
 
-test('Explain shows the baseline ratio beside the off-digit ratio of an enlarged cell', async ({ app, page }) => {
+test('Explain shows the baseline ratio beside the off-digit share of an enlarged cell', async ({ app, page }) => {
   await app.open('#/run/1/explain');
   const explain = new ExplainPage(page);
   const dialog = await explain.enlarge(0, 0);
-  await expect(dialog).toContainText(/Off-digit (\d+\.\d %|no evidence) \(baseline \d+\.\d %: a CAM exactly on the digit at this layer\)/);
+  await expect(dialog).toContainText(/Off-digit share (\d+\.\d %|no evidence) \(baseline \d+\.\d %: a CAM exactly on the digit at this layer\)/);
   // Its flags over the explained epochs, counted from the grid's outlined cells.
   await page.keyboard.press('Escape');
   const flagged = await explain.probeRows().first().locator('.cell.flagged').count();

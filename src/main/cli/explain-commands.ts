@@ -66,11 +66,11 @@ function printGates(s: FocusSummaryResult): void {
 function printSummary(s: FocusSummaryResult, threshold: number): void {
   process.stdout.write(
     `layer ${s.layers.join('+')}, ${s.method}\n` +
-      'epoch  on-digit(mean) on-digit(median)  flag rate  baseline  sharpness  no evidence  faithfulness ROAD (random, mask)\n',
+      'epoch  off-digit share (mean) (median)  flag rate  baseline  sharpness  no evidence  faithfulness ROAD (random, mask)\n',
   );
   for (const e of s.summaries)
     process.stdout.write(
-      `${String(e.epoch).padStart(5)}  ${pct(e.meanOnDigit).padStart(14)} ${pct(e.medianOnDigit).padStart(16)}  ${pct(e.flagRate).padStart(9)}  ` +
+      `${String(e.epoch).padStart(5)}  ${pct(e.meanOffDigit).padStart(22)} ${pct(e.medianOffDigit).padStart(8)}  ${pct(e.flagRate).padStart(9)}  ` +
         `${pct(e.meanBaselineRatio).padStart(8)}  ${(e.meanSharpness === null ? '-' : e.meanSharpness.toFixed(3)).padStart(9)}  ${String(e.noEvidence).padStart(11)}  ` +
         `${faithfulnessText(e.faithfulness)}\n`,
     );
@@ -156,7 +156,7 @@ export async function flagsCommand(router: Router, id: number, flags: Flags, jso
     return;
   }
   process.stdout.write(
-    `epoch ${list.epoch}: ${list.flagged} of ${list.total} samples flagged (off-digit ratio >= ${list.settings.threshold}), ${list.noEvidence} without evidence; ` +
+    `epoch ${list.epoch}: ${list.flagged} of ${list.total} samples flagged (off-digit share >= ${list.settings.threshold}), ${list.noEvidence} without evidence; ` +
       `mean baseline ${pct(list.meanBaselineRatio).trim()} at ${list.layers.join('+')}\n`,
   );
   if (warning) process.stdout.write(`warning: ${warning}\n`);

@@ -66,7 +66,7 @@ export function comparisonHtml(data: ReportData): string {
   const focus = byEpoch(
     runs,
     (r) => r.focus.summaries.map((s) => ({ epoch: s.epoch, value: s })),
-    (s) => `${pct(s.medianOnDigit)} / ${pct(s.flagRate)}`,
+    (s) => `${pct(s.medianOffDigit)} / ${pct(s.flagRate)}`,
   );
   focus.push(['recommended', ...runs.map((r) => text(r.focus.recommendation.epoch))], ['confirmed', ...runs.map((r) => text(r.focus.confirmed?.confirmed ?? null))]);
   const quality = runs.some((r) => r.quality.length)
@@ -79,7 +79,7 @@ export function comparisonHtml(data: ReportData): string {
     `<section id="comparison"><h2>Comparison of runs ${runs.map((r) => r.run.id).join(', ')}</h2>` +
     `<section id="config-diff"><h3>Config differences</h3>${diff}</section>` +
     `<section id="comparison-lineage"><h3>Lineage</h3>${lineage}</section>` +
-    `<section id="comparison-focus"><h3>Focus per epoch (median on-digit / flag rate of the probe samples)</h3>` +
+    `<section id="comparison-focus"><h3>Off-digit share per epoch (median / flag rate of the probe samples)</h3>` +
     table([{ head: 'Epoch' }, ...runs.map(runHead)], focus) +
     `</section><section id="comparison-quality"><h3>G quality per epoch</h3>${quality}</section>` +
     `<section id="side-by-side"><h3>Side by side</h3><div class="side-by-side">${runs.map(column).join('')}</div></section></section>`

@@ -16,7 +16,7 @@ export const SECTION_TITLES: Record<RunSection, string> = {
   curves: 'Training curves',
   grids: 'Fixed-noise samples per epoch',
   figure1: "Figure 1: D's Grad-CAM on the probe samples",
-  focus: 'Focus per epoch and best epoch',
+  focus: 'Off-digit share per epoch and best epoch',
   flags: 'Flagged training samples',
   lineage: 'Exclusions and lineage',
   quality: 'G quality',
@@ -106,7 +106,7 @@ export function legend(): string {
 
 function figure1Section(r: RunReport): string {
   const g = r.figure1;
-  const settings = `Layer ${esc(g.layers.join(' + '))}, ${esc(g.method)}; flagged (red outline) when the off-digit ratio &ge; ${pct(g.settings.threshold, 0)}`;
+  const settings = `Layer ${esc(g.layers.join(' + '))}, ${esc(g.method)}; flagged (red outline) when the off-digit share &ge; ${pct(g.settings.threshold, 0)}`;
   if (g.probes.length === 0 || g.epochs.length === 0) return section(r, 'figure1', empty(`No probe explanation ${camWords(r)}: run gan-focus explain ${r.run.id}.`));
   const rec = r.focus.recommendation.epoch;
   const best = r.focus.confirmed?.confirmed ?? null;
@@ -147,17 +147,17 @@ function focusSection(r: RunReport): string {
   const allEmpty = f.summaries.every((s) => s.samples > 0 && s.noEvidence === s.samples);
   const emptyEpochs = f.summaries.filter((s) => s.samples > 0 && s.noEvidence === s.samples).map((s) => s.epoch);
   const chart = allEmpty
-    ? empty('No probe sample has evidence at any explained epoch (every CAM is zero), so there is no focus to chart.')
+    ? empty('No probe sample has evidence at any explained epoch (every CAM is zero), so there is no off-digit share to chart.')
     : lineChart({
-    title: 'On-digit focus and flag rate over the probe samples',
+    title: 'Off-digit share and flag rate over the probe samples',
     xLabel: 'epoch',
     integerX: true,
     yMin: 0,
     yMax: 1,
     marks,
     series: [
-      { label: 'median on-digit', color: COLORS.best, points: pts((s) => s.medianOnDigit), markers: true },
-      { label: 'mean on-digit', color: COLORS.lossD, points: pts((s) => s.meanOnDigit), markers: true },
+      { label: 'median off-digit share', color: COLORS.best, points: pts((s) => s.medianOffDigit), markers: true },
+      { label: 'mean off-digit share', color: COLORS.lossD, points: pts((s) => s.meanOffDigit), markers: true },
       { label: 'flag rate', color: COLORS.flag, points: pts((s) => s.flagRate), markers: true },
       { label: 'no-evidence share', color: COLORS.dgz, points: pts((s) => (s.samples ? s.noEvidence / s.samples : null)), markers: true },
     ],
@@ -175,8 +175,8 @@ function focusSection(r: RunReport): string {
   const rows = f.summaries.map((s) => [
     `${s.epoch}${s.epoch === rec.epoch ? ' <span class="badge rec">recommended</span>' : ''}${confirmed?.confirmed === s.epoch ? ' <span class="badge best">confirmed</span>' : ''}`,
     String(s.samples),
-    pct(s.meanOnDigit),
-    pct(s.medianOnDigit),
+    pct(s.meanOffDigit),
+    pct(s.medianOffDigit),
     pct(s.flagRate),
     num(s.meanSharpness),
     pct(s.meanBaselineRatio),
@@ -191,9 +191,9 @@ function focusSection(r: RunReport): string {
   return section(
     r,
     'focus',
-    `<p class="muted">Layer ${esc(f.layers.join(' + '))}, ${esc(f.method)}. On-digit focus = 1 - off-digit ratio, over probe samples with evidence.</p>` +
+    `<p class="muted">Layer ${esc(f.layers.join(' + '))}, ${esc(f.method)}. Off-digit share = the share of the CAM's mass outside the digit mask (what the flag threshold applies to), over probe samples with evidence; lower is better.</p>` +
       chart +
-      table(['Epoch', n('Samples'), n('Mean on-digit'), n('Median on-digit'), n('Flag rate'), n('Mean sharpness'), n('Mean baseline'), n('No evidence')], rows) +
+      table(['Epoch', n('Samples'), n('Mean off-digit share'), n('Median off-digit share'), n('Flag rate'), n('Mean sharpness'), n('Mean baseline'), n('No evidence')], rows) +
       (warning ? `<p class="warning">Warning: ${esc(warning)}</p>` : '') +
       `<p>${recText}</p>` +
       `<p class="muted">Best-epoch gates per explained epoch:</p>` +
@@ -214,8 +214,8 @@ function flagsSection(r: RunReport): string {
   );
   const shown =
     f.flagged > f.items.length
-      ? `Showing the ${f.items.length} highest off-digit ratios of ${f.flagged} flagged samples at epoch ${f.epoch} (thumbnails are capped at ${FLAG_THUMBNAIL_CAP}; the CSV export lists every sample).`
-      : `All ${f.flagged} flagged samples at epoch ${f.epoch}, highest off-digit ratio first.`;
+      ? `Showing the ${f.items.length} highest off-digit shares of ${f.flagged} flagged samples at epoch ${f.epoch} (thumbnails are capped at ${FLAG_THUMBNAIL_CAP}; the CSV export lists every sample).`
+      : `All ${f.flagged} flagged samples at epoch ${f.epoch}, highest off-digit share first.`;
   const cards = f.items.map((s) => {
     const overlay = s.camBase64 ? `<img src="${overlayDataUri(s.imageBase64, s.camBase64)}" alt="CAM">` : '<span class="no-cam">CAM not kept</span>';
     return (
@@ -228,7 +228,7 @@ function flagsSection(r: RunReport): string {
   return section(
     r,
     'flags',
-    `<p>Threshold: off-digit ratio &ge; ${pct(f.settings.threshold, 0)} (digit mask level ${num(f.settings.maskLevel, 2)}, dilation ${f.settings.dilation} px). ` +
+    `<p>Threshold: off-digit share &ge; ${pct(f.settings.threshold, 0)} (digit mask level ${num(f.settings.maskLevel, 2)}, dilation ${f.settings.dilation} px). ` +
       `Reviews: ${f.reviewed.confirmed} confirmed, ${f.reviewed.dismissed} dismissed. ` +
       `Mean baseline ratio ${pct(f.meanBaselineRatio)} at ${esc(f.layers.join(' + '))} (a CAM exactly on the digit scores this); ` +
       `${f.noEvidence} of ${f.total} samples without evidence. Stability counts over the explained epochs ${esc(f.stability.epochs.join(', '))}.</p>` +

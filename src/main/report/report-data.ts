@@ -14,7 +14,7 @@ import type { FocusSettings } from '../../shared/focus-settings.js';
 // The report's data: what the HTML and PDF show, and what the JSON export is.
 // Bump REPORT_SCHEMA_VERSION when a field changes meaning or goes away.
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** Flagged samples shown with thumbnails: the highest off-digit ratios first. */
 export const FLAG_THUMBNAIL_CAP = 200;

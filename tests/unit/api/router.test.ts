@@ -88,7 +88,7 @@ describe('router: explain and review', () => {
   it('stores the confirmed best epoch with the recommendation it was given', async () => {
     const c = (await router.handle('confirmBestEpoch', { id: run.id, epoch: 2, note: 'sharpest' })) as { confirmed: number; rule: string };
     expect(c.confirmed).toBe(2);
-    expect(c.rule).toMatch(/median on-digit focus/);
+    expect(c.rule).toMatch(/median off-digit share/);
     await expect(router.handle('confirmBestEpoch', { id: run.id, epoch: 9 })).rejects.toMatchObject({ code: 'conflict' });
   });
 

@@ -20,7 +20,7 @@ export const NEIGHBOUR_WINDOW = 3;
 
 export const BEST_EPOCH_RULE =
   GATES_TEXT +
-  'Among the epochs that pass: highest median on-digit focus (1 - off-digit ratio) over the probe samples with evidence; ' +
+  'Among the epochs that pass: lowest median off-digit share (the ratio the flag threshold applies to) over the probe samples with evidence; ' +
   'medians equal to 0.1 percentage point are a tie, broken by the lower flag rate (to 0.1 point), then by the later epoch.';
 
 function median(sorted: number[]): number {
@@ -33,7 +33,7 @@ function mean(values: number[]): number | null {
 }
 
 /**
- * - meanOnDigit, medianOnDigit: of 1 - ratio over samples with evidence (null if none)
+ * - meanOffDigit, medianOffDigit: of the off-digit share over samples with evidence (null if none)
  * - noEvidence: samples whose CAM is all zero
  * - flagRate: flagged / all samples (a sample without evidence is never flagged)
  * - meanSharpness: over samples with evidence
@@ -41,23 +41,23 @@ function mean(values: number[]): number | null {
  * - faithfulness: the epoch explanation's, passed through
  */
 export function summarizeEpoch(epoch: number, samples: SampleFocusLike[], faithfulness: Faithfulness | null = null): EpochFocusSummary {
-  const onDigit: number[] = [];
+  const offDigit: number[] = [];
   const sharpness: number[] = [];
   const baselines: number[] = [];
   let flagged = 0;
   for (const s of samples) {
-    if (s.ratio !== null) onDigit.push(1 - s.ratio);
+    if (s.ratio !== null) offDigit.push(s.ratio);
     if (s.sharpness !== null) sharpness.push(s.sharpness);
     if (s.baselineRatio !== undefined && s.baselineRatio !== null) baselines.push(s.baselineRatio);
     if (s.flagged) flagged++;
   }
-  onDigit.sort((a, b) => a - b);
+  offDigit.sort((a, b) => a - b);
   return {
     epoch,
     samples: samples.length,
-    noEvidence: samples.length - onDigit.length,
-    meanOnDigit: mean(onDigit),
-    medianOnDigit: onDigit.length ? median(onDigit) : null,
+    noEvidence: samples.length - offDigit.length,
+    meanOffDigit: mean(offDigit),
+    medianOffDigit: offDigit.length ? median(offDigit) : null,
     flagRate: samples.length ? flagged / samples.length : 0,
     meanSharpness: mean(sharpness),
     meanBaselineRatio: mean(baselines),
@@ -72,7 +72,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** Orders better first by the documented rule. */
 function compare(a: EpochFocusSummary, b: EpochFocusSummary): number {
   return (
-    permille(b.medianOnDigit!) - permille(a.medianOnDigit!) ||
+    permille(a.medianOffDigit!) - permille(b.medianOffDigit!) ||
     permille(a.flagRate) - permille(b.flagRate) ||
     b.epoch - a.epoch
   );
@@ -92,7 +92,7 @@ export function recommendBestEpoch(summaries: EpochFocusSummary[], training: Epo
   if (dup !== undefined) throw new RangeError(`recommendBestEpoch: epoch ${dup} appears twice in the summaries`);
   const verdicts = gateEpochs(summaries, training);
   const passing = new Set(verdicts.filter((v) => v.excluded.length === 0).map((v) => v.epoch));
-  const ranked = summaries.filter((s) => passing.has(s.epoch) && s.medianOnDigit !== null).sort(compare);
+  const ranked = summaries.filter((s) => passing.has(s.epoch) && s.medianOffDigit !== null).sort(compare);
   const excluded = verdicts.filter((v) => v.excluded.length > 0);
   const exclusions = excluded
     .slice(0, NAMED_EXCLUSIONS)
@@ -111,18 +111,18 @@ export function recommendBestEpoch(summaries: EpochFocusSummary[], training: Epo
   const best = ranked[0];
   const neighbours = epochs.filter((e) => e !== best.epoch && Math.abs(e - best.epoch) <= NEIGHBOUR_WINDOW).sort((a, b) => a - b);
   const parts = [
-    `Of the ${ranked.length} epoch${ranked.length === 1 ? '' : 's'} that pass the gates, epoch ${best.epoch} has the highest median on-digit focus, ${pct(best.medianOnDigit!)}, ` +
+    `Of the ${ranked.length} epoch${ranked.length === 1 ? '' : 's'} that pass the gates, epoch ${best.epoch} has the lowest median off-digit share, ${pct(best.medianOffDigit!)}, ` +
       `over ${best.samples - best.noEvidence} of ${best.samples} probe samples with evidence; flag rate ${pct(best.flagRate)}.`,
   ];
   const next = ranked[1];
   if (next) {
-    const tied = permille(next.medianOnDigit!) === permille(best.medianOnDigit!);
+    const tied = permille(next.medianOffDigit!) === permille(best.medianOffDigit!);
     const why = !tied
       ? ''
       : permille(next.flagRate) !== permille(best.flagRate)
         ? ' (tied on the median; lower flag rate wins)'
         : ' (tied on the median and flag rate; the later epoch wins)';
-    parts.push(`Runner-up: epoch ${next.epoch} at ${pct(next.medianOnDigit!)}, flag rate ${pct(next.flagRate)}${why}.`);
+    parts.push(`Runner-up: epoch ${next.epoch} at ${pct(next.medianOffDigit!)}, flag rate ${pct(next.flagRate)}${why}.`);
   }
   parts.push(
     neighbours.length
