@@ -10,6 +10,7 @@ import { excludeCommand, explainCommand, flagsCommand, qualityCommand, sanityCom
 import { guardOutput } from './cli/pipes.js';
 import { printDoctor, printRun, printRuns } from './cli/print.js';
 import { reportCommand } from './cli/report-command.js';
+import { studyCommand } from './cli/study-command.js';
 import { follow } from './cli/train-commands.js';
 import { resolveHome } from './store/paths.js';
 
@@ -23,7 +24,7 @@ Training:
       --preset quick|paper   quick: sized for a CPU (default without a GPU); paper: 60k images, width 64, 25 epochs
       --images FILE --labels FILE   IDX files (plain or .gz) instead of the bundled MNIST
       --limit N|all          a seeded subset of N images
-      --epochs N  --width N (ngf = ndf; --ngf N / --ndf N set one)  --batch N  --seed N  --arch paper|dcgan5  --name TEXT
+      --epochs N  --width N (ngf = ndf; --ngf N / --ndf N set one)  --batch N  --seed N (both seeds)  --training-seed N  --arch paper|dcgan5  --name TEXT
       --lr X  --lr-d X (D's own learning rate)  --label-smoothing X (D's real target 1-X)  --instance-noise X (std, falls to 0)
   resume RUN             continue a stopped run from its last complete epoch (or start a queued one)
   runs                   list runs
@@ -42,6 +43,14 @@ Explaining D (Grad-CAM):
   exclude RUN [--epoch E] [--confirmed-only] [--stable K/N]
                          create a derived run without the flagged samples (only the stable ones with --stable); prints its id
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
+
+Did excluding help? (docs/study.md)
+  study RUN --epoch E [--seeds 3] [--confirmed-only] [--layer L] [--method M] [--threshold 0.7]
+                         arms full data / flagged excluded / as many random excluded (same digits), each trained
+                         with the same training seeds and otherwise RUN's config, one run after another
+  study resume ID        continue a stopped or killed study (finished epochs are kept)
+  study show ID          per-arm quality with intervals over seeds, the effects and the verdict (--json)
+  study list             all studies
   cam --checkpoint D/model.json --images FILE [--count N] [--layer NAME] [--method M] --out FILE.json
 
 Reports:
@@ -61,7 +70,7 @@ Global:
   -h, --help             this help
 `;
 
-const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'sanity', 'exclude', 'quality', 'cam', 'serve', 'report'];
+const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags', 'sanity', 'exclude', 'quality', 'cam', 'serve', 'report', 'study'];
 
 async function serveCommand(home: string, flags: Flags): Promise<number> {
   const { serve } = await import('./web/serve.js');
@@ -154,6 +163,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'report':
         await reportCommand(router, rest[0], flags, json);
         return 0;
+      case 'study':
+        return await studyCommand(router, rest, flags, json);
     }
     return 0;
   } finally {

@@ -22,6 +22,7 @@ import {
   type SanityResult,
 } from './explain.js';
 import type { FocusSettings } from './focus-settings.js';
+import { MAX_STUDY_SEEDS, type StudyDetail, type StudySummary } from './study.js';
 import type { BackendReport } from './types.js';
 import { RUN_STATUSES, type EpochRow, type MetricRow, type RunRow, type RunStatus } from './types.js';
 
@@ -167,6 +168,27 @@ export const methods = {
     params: s.object({ id, epoch, ...camChoice, settings: s.optional(settingsPatch), seed: s.optional(s.number({ integer: true, min: 0, max: 2 ** 31 - 1 })) }),
   },
   compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice }) },
+
+  // Studies (docs/study.md): arms full / flagged-excluded / random-excluded x training seeds.
+  createStudy: {
+    params: s.object({
+      /** The parent run, whose training-set explanation at `epoch` gives the flags. */
+      id,
+      epoch,
+      seeds: s.optional(s.number({ integer: true, min: 1, max: MAX_STUDY_SEEDS, label: 'Seeds per arm' })),
+      confirmedOnly: s.optional(s.boolean()),
+      ...camChoice,
+      settings: s.optional(settingsPatch),
+      name: s.optional(name),
+      /** Start training its runs, one after another, in this process. */
+      start: s.optional(s.boolean()),
+    }),
+  },
+  getStudy: { params: s.object({ id }) },
+  listStudies: { params: s.object({}) },
+  /** Continues a stopped study: completed runs are kept, an interrupted one continues from its last complete epoch. */
+  resumeStudy: { params: s.object({ id }) },
+  cancelStudy: { params: s.object({ id }) },
 
   // Reports (docs/reports.md). Without `out` the content comes back in the result.
   exportReport: {
@@ -383,6 +405,11 @@ export interface Results {
   sanityCheck: SanityResult;
   compareRuns: CompareResult;
   exportReport: ReportExport;
+  createStudy: StudyDetail;
+  getStudy: StudyDetail;
+  listStudies: StudySummary[];
+  resumeStudy: StudyDetail;
+  cancelStudy: StudyDetail;
 }
 
 export type ResultOf<M extends MethodName> = M extends keyof Results ? Results[M] : never;
@@ -391,7 +418,9 @@ export type ApiEvent =
   | { type: 'runState'; run: RunSummary }
   | { type: 'progress'; runId: number; metrics: MetricRow[]; batches: number; epochs: number }
   | { type: 'epochDone'; runId: number; epoch: EpochSummary }
-  | { type: 'job'; job: JobInfo };
+  | { type: 'job'; job: JobInfo }
+  /** Something of the study changed (a run started or ended, a final estimate arrived): fetch it again. */
+  | { type: 'study'; studyId: number };
 
 /** The client side of the contract: what the renderer and tests call. */
 export interface ApiClient {

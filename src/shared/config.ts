@@ -30,7 +30,9 @@ export type DatasetRef = { kind: 'mnist' } | { kind: 'idx'; images: string; labe
 
 /**
  * Everything that determines a run's result. It is stored with the run and a
- * derived run copies it, changing only `excluded`.
+ * derived run copies it, changing only `excluded` (a study's runs also change
+ * `trainingSeed`). Two seeds, so that varying the training seed never changes
+ * WHICH images a limit draws: one seed for both would confound data and seed.
  */
 export const runConfigSchema = s.object({
   dataset: datasetSchema,
@@ -53,7 +55,20 @@ export const runConfigSchema = s.object({
   ),
   beta1: s.number({ min: 0, max: 0.9999, label: 'Adam beta1' }),
   beta2: s.number({ min: 0, max: 0.99999, label: 'Adam beta2' }),
-  seed: s.number({ integer: true, min: 0, max: 2 ** 31 - 1, label: 'Seed' }),
+  seed: s.number({
+    integer: true,
+    min: 0,
+    max: 2 ** 31 - 1,
+    label: 'Data seed',
+    help: 'Draws the training subset (with a limit), the probe samples and the z of the sample grids and of G quality',
+  }),
+  trainingSeed: s.number({
+    integer: true,
+    min: 0,
+    max: 2 ** 31 - 1,
+    label: 'Training seed',
+    help: "Weight init, batch order and the training noise; a study's runs differ only in this and in their exclusions",
+  }),
   labelSmoothing: s.number({
     min: 0,
     max: 0.5,
@@ -81,6 +96,7 @@ const COMMON = {
   beta2: 0.999,
   batchSize: 64,
   seed: 1,
+  trainingSeed: 1,
   labelSmoothing: 0,
   instanceNoise: 0,
 };

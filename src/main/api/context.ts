@@ -3,6 +3,7 @@ import type { DatasetRef } from '../../shared/config.js';
 import { type Dataset, loadDataset } from '../engine/data/dataset.js';
 import type { EngineLauncher } from '../jobs/launcher.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import type { StudyRunner } from '../jobs/study-runner.js';
 import type { TrainingService } from '../jobs/training.js';
 import type { Database } from '../store/db.js';
 import type { HomePaths } from '../store/paths.js';
@@ -15,6 +16,7 @@ export interface RouterContext {
   emit(e: ApiEvent): void;
   training: TrainingService;
   jobs: JobRegistry;
+  studies: StudyRunner;
   dataset(ref: DatasetRef): Dataset;
   /** Settles when the run's current training ends. */
   finishing: Map<number, Promise<unknown>>;

@@ -100,7 +100,7 @@ export function completeExplanations(ctx: RouterContext, runId: number, samples:
 }
 
 /** The training-set explanation a flag list reads: the one asked for, else the latest epoch explained. */
-function trainExplanation(ctx: RouterContext, run: RunRow, cam: CamChoice, epoch: number | undefined): ExplanationRow | null {
+export function trainExplanation(ctx: RouterContext, run: RunRow, cam: CamChoice, epoch: number | undefined): ExplanationRow | null {
   if (epoch !== undefined) {
     const e = findExplanation(ctx.db, { runId: run.id, epoch, ...cam, samples: 'train' });
     return e?.status === 'complete' ? e : null;
@@ -108,7 +108,7 @@ function trainExplanation(ctx: RouterContext, run: RunRow, cam: CamChoice, epoch
   return completeExplanations(ctx, run.id, 'train', cam).at(-1) ?? null;
 }
 
-function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirmedOnly: boolean, only?: ReadonlySet<number>): string[] {
+export function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, confirmedOnly: boolean, only?: ReadonlySet<number>): string[] {
   const datasetId = datasetIdOf(run);
   const flagged = listFocus(ctx.db, e.id, datasetId, { flaggedOnly: true, only });
   const confirmed = new Set(listReviews(ctx.db, run.id, 'confirmed').map((r) => r.index));

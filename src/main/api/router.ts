@@ -5,6 +5,7 @@ import { formatIssues, parse } from '../../shared/schema.js';
 import type { RunRow } from '../../shared/types.js';
 import { forkLauncher, type EngineLauncher } from '../jobs/launcher.js';
 import { JobRegistry } from '../jobs/registry.js';
+import { StudyRunner, type StudyEnd } from '../jobs/study-runner.js';
 import { type RunStop, TrainingService } from '../jobs/training.js';
 import { openDatabase } from '../store/db.js';
 import { keepReserve, withRoom } from '../store/disk-reserve.js';
@@ -18,6 +19,7 @@ import { ApiError } from './errors.js';
 import { explainMethods } from './explain-methods.js';
 import { reportMethods } from './report-methods.js';
 import { runListMethods } from './run-list.js';
+import { studyMethods } from './study-methods.js';
 import { absoluteEpoch, runDetail, runMethods } from './run-methods.js';
 
 export interface Router {
@@ -28,6 +30,8 @@ export interface Router {
    * with how it ended even where a full disk kept the store from recording it.
    */
   waitForRun(id: number): Promise<RunDetail>;
+  /** Resolves when the study's runner in this process ends (at once, with null, when none runs). */
+  waitForStudy(id: number): Promise<StudyEnd | null>;
   /** Resolves when an explain or quality job ends. */
   waitForJob(jobId: number): Promise<ResultOf<'cancelJob'>>;
   /**
@@ -73,18 +77,20 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
   events.setMaxListeners(100);
   const emit = (e: ApiEvent) => events.emit('event', e.type === 'epochDone' ? { ...e, epoch: absoluteEpoch(paths, e.epoch) } : e);
   const jobs = new JobRegistry(emit);
-  const ctx: RouterContext = {
+  const training = new TrainingService(db, paths, launcher, emit);
+  const finishing = new Map<number, Promise<unknown>>();
+  const studies = new StudyRunner({
     db,
-    paths,
-    launcher,
     emit,
-    training: new TrainingService(db, paths, launcher, emit),
-    jobs,
-    dataset: datasetCache(),
-    finishing: new Map(),
-  };
+    train: (runId) => {
+      const handle = training.start(runId);
+      finishing.set(runId, handle.finished);
+      return handle;
+    },
+  });
+  const ctx: RouterContext = { db, paths, launcher, emit, training, jobs, studies, dataset: datasetCache(), finishing };
   const jobEnds = new Map<number, Promise<ResultOf<'cancelJob'>>>();
-  const impl: Impl = { ...runMethods(ctx), ...runListMethods(ctx), ...explainMethods(ctx, jobEnds), ...compareMethods(ctx), ...reportMethods(ctx, () => impl) };
+  const impl: Impl = { ...runMethods(ctx), ...runListMethods(ctx), ...explainMethods(ctx, jobEnds), ...compareMethods(ctx), ...studyMethods(ctx), ...reportMethods(ctx, () => impl) };
 
   return {
     home: paths.home,
@@ -103,6 +109,9 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
       const end = (await ctx.finishing.get(id)) as RunRow | undefined;
       const detail = runDetail(ctx, id);
       return end && end.status !== detail.status ? { ...detail, status: end.status, error: end.error, finishedAt: end.finishedAt } : detail;
+    },
+    async waitForStudy(id) {
+      return (await studies.finished(id)) ?? null;
     },
     async waitForJob(jobId) {
       const end = jobEnds.get(jobId);

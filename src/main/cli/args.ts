@@ -20,6 +20,8 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   ndf: { type: 'string' },
   batch: { type: 'string' },
   seed: { type: 'string' },
+  'training-seed': { type: 'string' },
+  seeds: { type: 'string' },
   arch: { type: 'string' },
   lr: { type: 'string' },
   'lr-d': { type: 'string' },
@@ -85,7 +87,9 @@ export function configFromFlags(flags: Flags, defaultPreset: PresetName): RunCon
   config.ngf = intFlag(flags, 'ngf') ?? config.ngf;
   config.ndf = intFlag(flags, 'ndf') ?? config.ndf;
   config.batchSize = intFlag(flags, 'batch') ?? config.batchSize;
+  // --seed alone sets both seeds: one seed did everything before they were split.
   config.seed = intFlag(flags, 'seed') ?? config.seed;
+  config.trainingSeed = intFlag(flags, 'training-seed') ?? intFlag(flags, 'seed') ?? config.trainingSeed;
   config.arch = oneOfFlag(flags, 'arch', ARCHITECTURES) ?? config.arch;
   config.lr = numberFlag(flags, 'lr') ?? config.lr;
   config.lrD = numberFlag(flags, 'lr-d') ?? config.lrD;

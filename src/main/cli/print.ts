@@ -40,7 +40,7 @@ export function printRun(run: RunDetail, json: boolean): void {
   const c = run.config;
   process.stdout.write(
     `run ${run.id} "${run.name}": ${run.status}${run.error ? ` (${run.error.message})` : ''}\n` +
-      `  arch ${c.arch}, ngf ${c.ngf}, ndf ${c.ndf}, nz ${c.nz}, batch ${c.batchSize}, epochs ${c.epochs}, seed ${c.seed}, ` +
+      `  arch ${c.arch}, ngf ${c.ngf}, ndf ${c.ndf}, nz ${c.nz}, batch ${c.batchSize}, epochs ${c.epochs}, data seed ${c.seed}, training seed ${c.trainingSeed}, ` +
       `images ${c.limit ?? 'all'}${c.excluded.length ? ` minus ${c.excluded.length} excluded` : ''}, backend ${run.backend ?? '-'}\n` +
       stabilisers(c),
   );

@@ -5,6 +5,8 @@ import { flaggedIndex } from './migrations/003-flagged-index.js';
 import { focusBlocks } from './migrations/004-focus-blocks.js';
 import { stabilisers } from './migrations/005-stabilisers.js';
 import { baselineFaithfulness } from './migrations/006-baseline-faithfulness.js';
+import { trainingSeed } from './migrations/007-training-seed.js';
+import { studies } from './migrations/008-studies.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -17,7 +19,7 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers, baselineFaithfulness];
+export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers, baselineFaithfulness, trainingSeed, studies];
 
 export interface MigrationResult {
   from: number;

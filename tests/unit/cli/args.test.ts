@@ -14,4 +14,10 @@ describe('train flags', () => {
     expect(() => configFromFlags({ ndf: 'wide' }, 'quick')).toThrow(new UsageError('--ndf must be a whole number, got "wide"'));
     expect(() => configFromFlags({ ngf: '0' }, 'quick')).toThrow(UsageError);
   });
+
+  it('--seed sets both seeds (one seed did everything before the split); --training-seed sets only the training one', () => {
+    expect(configFromFlags({ seed: '5' }, 'quick')).toMatchObject({ seed: 5, trainingSeed: 5 });
+    expect(configFromFlags({ seed: '5', 'training-seed': '9' }, 'quick')).toMatchObject({ seed: 5, trainingSeed: 9 });
+    expect(configFromFlags({ 'training-seed': '9' }, 'quick')).toMatchObject({ seed: 1, trainingSeed: 9 });
+  });
 });

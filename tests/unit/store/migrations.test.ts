@@ -29,7 +29,8 @@ describe('migrations', () => {
   it('builds the schema on an empty database and records each version', () => {
     const db = openDatabase(join(tempDir(), 'gan-focus.db'));
     expect(tables(db)).toEqual([
-      'best_epochs', 'checkpoints', 'epochs', 'explanations', 'focus_blocks', 'focus_cams', 'metrics', 'probes', 'quality', 'reviews', 'runs', 'schema_version',
+      'best_epochs', 'checkpoints', 'epochs', 'explanations', 'final_quality', 'focus_blocks', 'focus_cams', 'metrics', 'probes', 'quality', 'reviews', 'runs',
+      'schema_version', 'studies', 'study_arms', 'study_runs',
     ]);
     expect(schemaVersion(db)).toBe(LATEST);
     expect(versions(db)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
@@ -135,7 +136,7 @@ describe('migrations', () => {
     old.close();
 
     const db = openDatabase(file);
-    expect(schemaVersion(db)).toBe(6);
+    expect(schemaVersion(db)).toBe(LATEST);
     expect(getExplanation(db, e.id)!.faithfulness).toBeNull();
     expect(listFocus(db, e.id, 'mnist-train').map((r) => [r.index, r.ratio, r.baselineRatio])).toEqual([
       [6, 0.75, null],
@@ -158,6 +159,40 @@ describe('migrations', () => {
     setFaithfulness(db, next.id, f);
     expect(getExplanation(db, next.id)!.faithfulness).toEqual(f);
     expect(() => db.prepare('UPDATE focus_blocks SET baseline_ratio = zeroblob(12) WHERE explanation_id = ?').run(next.id)).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('version 7 gives configs stored before the seed split their seed as training seed, so they train as before', () => {
+    const file = join(tempDir(), 'gan-focus.db');
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 6) });
+    const { trainingSeed: _t, ...before } = config();
+    old.prepare("INSERT INTO runs (name, status, config_json, excluded_json, created_at) VALUES ('old', 'completed', ?, '[]', '2026-01-01T00:00:00Z')").run(
+      JSON.stringify({ ...before, seed: 42 }),
+    );
+    old.close();
+
+    const db = openDatabase(file);
+    expect(getRun(db, 1)!.config).toEqual({ ...before, seed: 42, trainingSeed: 42 });
+    const fresh = createRun(db, { config: { ...config(), seed: 3, trainingSeed: 9 } });
+    expect(getRun(db, fresh.id)!.config).toMatchObject({ seed: 3, trainingSeed: 9 });
+    db.close();
+  });
+
+  it('version 8 adds studies whose runs and final estimates go with their runs', () => {
+    const db = openDatabase(join(tempDir(), 'gan-focus.db'));
+    const parent = createRun(db, { config: config() });
+    const child = createRun(db, { config: config(), parentId: parent.id });
+    db.prepare("INSERT INTO studies (name, parent_id, epoch, explain_json, seeds_json, draw_seed, created_at) VALUES ('s', ?, 1, '{}', '[1]', 1, 'now')").run(parent.id);
+    db.prepare("INSERT INTO study_arms (study_id, arm, excluded_json, digits_json) VALUES (1, 'full', '[]', NULL)").run();
+    db.prepare("INSERT INTO study_runs (study_id, arm, seed, run_id, position) VALUES (1, 'full', 1, ?, 0)").run(child.id);
+    expect(() => db.prepare("INSERT INTO study_arms (study_id, arm, excluded_json) VALUES (1, 'half', '[]')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO study_runs (study_id, arm, seed, run_id, position) VALUES (1, 'random-excluded', 1, ?, 1)").run(parent.id)).toThrow(
+      /FOREIGN KEY/,
+    );
+    db.prepare('DELETE FROM runs WHERE id = ?').run(child.id);
+    expect(db.prepare('SELECT COUNT(*) FROM study_runs').pluck().get()).toBe(0);
+    db.prepare('DELETE FROM runs WHERE id = ?').run(parent.id);
+    expect(db.prepare('SELECT parent_id FROM studies').pluck().get()).toBeNull();
     db.close();
   });
 

@@ -9,8 +9,8 @@ import { trainStep } from './step.js';
  * step (kernel set-up, allocation) is not counted.
  */
 export async function measureStepMs(config: RunConfig, steps = 2): Promise<number> {
-  const generator = buildGenerator({ nz: config.nz, ngf: config.ngf, seed: config.seed });
-  const discriminator = buildDiscriminator({ arch: config.arch, ndf: config.ndf, seed: config.seed });
+  const generator = buildGenerator({ nz: config.nz, ngf: config.ngf, seed: config.trainingSeed });
+  const discriminator = buildDiscriminator({ arch: config.arch, ndf: config.ndf, seed: config.trainingSeed });
   const opt = { d: tf.train.adam(config.lr, config.beta1, config.beta2), g: tf.train.adam(config.lr, config.beta1, config.beta2) };
   const real = tf.randomUniform([config.batchSize, IMAGE_SIZE, IMAGE_SIZE, 1], -1, 1) as tf.Tensor4D;
   const z = tf.randomNormal([config.batchSize, 1, 1, config.nz]) as tf.Tensor4D;

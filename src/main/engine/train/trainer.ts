@@ -68,8 +68,8 @@ async function restore(config: RunConfig, resume: ResumePoint | undefined): Prom
   if (!resume) {
     return {
       models: {
-        generator: buildGenerator({ nz: config.nz, ngf: config.ngf, seed: config.seed }),
-        discriminator: buildDiscriminator({ arch: config.arch, ndf: config.ndf, seed: config.seed }),
+        generator: buildGenerator({ nz: config.nz, ngf: config.ngf, seed: config.trainingSeed }),
+        discriminator: buildDiscriminator({ arch: config.arch, ndf: config.ndf, seed: config.trainingSeed }),
       },
       opt,
     };
@@ -114,8 +114,8 @@ export async function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Promise
 
 /**
  * G quality at the end of every epoch (the default 1,000 samples), on the same
- * z each time, so the curve is comparable across epochs and with runs of the
- * same seed. A failure (a missing classifier, a diverged G) is raised after the
+ * z each time (from the data seed, not the training seed), so the curve is
+ * comparable across epochs and across the runs of a study. A failure (a missing classifier, a diverged G) is raised after the
  * epoch is recorded, so the checkpoint just written is not lost.
  */
 async function measureQuality(G: tf.LayersModel, config: RunConfig): Promise<{ quality: EpochQuality | null; error: Error | null }> {
@@ -129,12 +129,12 @@ async function measureQuality(G: tf.LayersModel, config: RunConfig): Promise<{ q
 /**
  * Instance noise of one iteration: its std falls linearly from
  * config.instanceNoise at the first iteration to 0 after the last, drawn from
- * (seed, iteration) so a resumed run sees the same noise.
+ * (training seed, iteration) so a resumed run sees the same noise.
  */
 function instanceNoise(config: RunConfig, iteration: number, totalIterations: number, buf: Float32Array): StepOptions['noise'] {
   const std = config.instanceNoise * (1 - (iteration - 1) / totalIterations);
   if (!(std > 0)) return undefined;
-  const rng = createRng(deriveSeed(config.seed, iteration, SEED_INSTANCE_NOISE));
+  const rng = createRng(deriveSeed(config.trainingSeed, iteration, SEED_INSTANCE_NOISE));
   const draw = () => {
     fillNormal(rng, buf);
     for (let i = 0; i < buf.length; i++) buf[i] *= std;
@@ -166,8 +166,9 @@ function yieldToEventLoop(): Promise<void> {
 
 /**
  * Trains from the epoch after `resume` (or from scratch) to config.epochs.
- * Every random draw is derived from (seed, epoch, purpose), so a resumed run
- * sees the same batches and noise as one that never stopped.
+ * Every random draw of training is derived from (training seed, epoch,
+ * purpose), so a resumed run sees the same batches and noise as one that
+ * never stopped; the images themselves come from the data seed.
  */
 export async function train(
   dataset: Dataset,
@@ -190,8 +191,8 @@ export async function train(
   try {
     for (let epoch = startEpoch; epoch <= config.epochs; epoch++) {
       const started = performance.now();
-      const order = shuffle(createRng(deriveSeed(config.seed, epoch, SEED_SHUFFLE)), Int32Array.from(indices));
-      const noiseRng = createRng(deriveSeed(config.seed, epoch, SEED_NOISE));
+      const order = shuffle(createRng(deriveSeed(config.trainingSeed, epoch, SEED_SHUFFLE)), Int32Array.from(indices));
+      const noiseRng = createRng(deriveSeed(config.trainingSeed, epoch, SEED_NOISE));
       const sums = { lossD: 0, lossG: 0, dx: 0, dgz: 0 };
       for (let b = 0; b < batches; b++) {
         if (hooks.isCancelled()) return 'cancelled';
