@@ -45,7 +45,7 @@ Explaining D (Grad-CAM):
   quality RUN [--epochs 1,2] [--count N]       G quality per epoch: class coverage and FID-MNIST
 
 Did excluding help? (docs/study.md)
-  study RUN --epoch E [--seeds 3] [--confirmed-only] [--layer L] [--method M] [--threshold 0.7]
+  study RUN --epoch E [--seeds 3] [--epochs N] [--confirmed-only] [--layer L] [--method M] [--threshold 0.7]
                          arms full data / flagged excluded / as many random excluded (same digits), each trained
                          with the same training seeds and otherwise RUN's config, one run after another
   study resume ID        continue a stopped or killed study (finished epochs are kept)

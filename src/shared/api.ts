@@ -176,6 +176,8 @@ export const methods = {
       id,
       epoch,
       seeds: s.optional(s.number({ integer: true, min: 1, max: MAX_STUDY_SEEDS, label: 'Seeds per arm' })),
+      /** Epochs each arm trains; the parent's by default. Fewer fits a study into a CPU budget, and the arms still differ only in their data. */
+      epochs: s.optional(s.number({ integer: true, min: 1, max: 10_000, label: 'Epochs per run' })),
       confirmedOnly: s.optional(s.boolean()),
       ...camChoice,
       settings: s.optional(settingsPatch),

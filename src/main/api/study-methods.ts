@@ -59,6 +59,7 @@ export function studyMethods(ctx: RouterContext): MethodGroup<StudyMethodNames> 
         ...parent.config,
         excluded: byIndex([...new Set([...parent.config.excluded, ...armExcluded[arm]])]),
         trainingSeed: seed,
+        epochs: p.epochs ?? parent.config.epochs,
       });
       const k = p.seeds ?? DEFAULT_STUDY_SEEDS;
       const seeds = Array.from({ length: k }, (_, i) => parent.config.trainingSeed + i);
