@@ -31,9 +31,23 @@ describe('the random arm', () => {
     expect(drawRandomArm(labels, pool, flagged, 4)).not.toEqual(drawRandomArm(labels, pool, flagged, 3));
   });
 
-  it('draws uniformly without labels, and says which digit is short', () => {
-    expect(drawRandomArm(null, pool, flagged, 1)).toHaveLength(flagged.length);
+  it('draws uniformly without labels', () => {
+    const random = drawRandomArm(null, pool, flagged, 1);
+    expect(random).toHaveLength(flagged.length);
+    expect(random.filter((i) => flagged.includes(i))).toEqual([]);
+  });
+
+  it('fills a digit short of unflagged images from its flagged ones, keeping the histogram', () => {
     const zeros = pool.filter((i) => labels[i] === 0);
-    expect(() => drawRandomArm(labels, zeros.slice(0, 3), zeros.slice(0, 2), 1)).toThrow(/digit 0 needs 2, 1 unflagged available/);
+    const sevens = pool.filter((i) => labels[i] === 7);
+    const few = [...zeros.slice(0, 3), ...sevens.slice(0, 4)];
+    const flaggedHere = [...zeros.slice(0, 2), ...sevens.slice(0, 2)];
+    const random = drawRandomArm(labels, few, flaggedHere, 1);
+    expect(digitHistogram(labels, random)).toEqual(digitHistogram(labels, flaggedHere));
+    // Digit 0 has one unflagged image for two flagged: it is taken, and one flagged 0 fills the rest.
+    expect(random).toContain(zeros[2]);
+    expect(random.filter((i) => flaggedHere.includes(i))).toHaveLength(1);
+    // Digit 7 has enough unflagged images: none of its flagged ones is drawn.
+    expect(random.filter((i) => sevens.slice(0, 2).includes(i))).toEqual([]);
   });
 });
