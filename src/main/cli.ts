@@ -33,11 +33,12 @@ Training:
 Explaining D (Grad-CAM):
   explain RUN            CAMs, off-digit shares and flags per epoch checkpoint, then the best-epoch recommendation
       --epochs 5,10,...  --layer NAME (repeat to average layers)  --method gradcam|gradcam++|hirescam|layercam
-      --samples probe|train (probe: the run's probe set; train: every training image)  --threshold 0.7
+      --samples probe|train (probe: the run's probe set; train: every training image)  --threshold 0.7  --target real|fake
       --informative      first replace the probes by the 16 whose CAM changes most across epochs
-  flags RUN [--epoch E] [--stable K/N]
+  flags RUN [--epoch E] [--stable K/N] [--layer L] [--method M] [--target T] [--threshold X]
                          the training samples flagged at an epoch (off-digit share >= threshold), each with its baseline ratio
-                         and at how many explained epochs it was flagged; --stable K/N: only those flagged at >= K of the last N
+                         and at how many explained epochs it was flagged; --stable K/N: only those flagged at >= K of the last N;
+                         read from the training-set explanation made with those settings (default: the app's defaults)
   sanity RUN --epoch E [--layer L] [--method M] [--seed N]
                          model-randomisation check: re-initialise D from the head down and see whether the CAMs change
   exclude RUN [--epoch E] [--confirmed-only] [--stable K/N]
@@ -56,7 +57,7 @@ Did excluding help? (docs/study.md)
 Reports:
   report RUN [--compare RUN2,RUN3] --format html|pdf|csv|json --out FILE
                          a shareable report: HTML (one offline file), PDF (needs Chromium), CSV (every focus row), JSON
-      --layer NAME  --method M  --threshold 0.7   which CAMs it shows (default: the app's defaults)
+      --layer NAME  --method M  --target T  --threshold 0.7   which CAMs it shows (default: the app's defaults)
 
 Serving:
   serve [--host H] [--port P] [--token T]      the workbench in a browser (127.0.0.1 unless --host; then a token is required,

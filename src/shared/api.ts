@@ -14,6 +14,7 @@ import {
   type BestEpochConfirmation,
   type BestEpochRecommendation,
   type CamMethod,
+  type CamTarget,
   type EpochFocusSummary,
   type FocusRow,
   type ProbeSample,
@@ -107,6 +108,8 @@ export const methods = {
     }),
   },
   getExplanationGrid: { params: s.object({ id, ...camChoice, settings: s.optional(settingsPatch) }) },
+  /** Every CAM choice and focus settings the run has complete explanations for, however they were made (UI, CLI, scripts). */
+  listExplanationSettings: { params: s.object({ id }) },
   getFocusSummary: { params: s.object({ id, ...camChoice, settings: s.optional(settingsPatch) }) },
   confirmBestEpoch: { params: s.object({ id, epoch, note: s.optional(s.string({ maxLength: 5000 })) }) },
   listFlags: {
@@ -167,7 +170,7 @@ export const methods = {
   sanityCheck: {
     params: s.object({ id, epoch, ...camChoice, settings: s.optional(settingsPatch), seed: s.optional(s.number({ integer: true, min: 0, max: 2 ** 31 - 1 })) }),
   },
-  compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice }) },
+  compareRuns: { params: s.object({ ids: s.array(id, { maxItems: 8 }), ...camChoice, settings: s.optional(settingsPatch) }) },
 
   // Studies (docs/study.md): arms full / flagged-excluded / random-excluded x training seeds.
   createStudy: {
@@ -294,6 +297,18 @@ export interface ExplanationGrid {
   availableLayers: { name: string; size: number }[];
 }
 
+/** One set of explain settings a run has complete explanations for, with the epochs explained under it. */
+export interface ExplanationSettings {
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
+  /** Epochs with a complete probe explanation, ascending. */
+  probeEpochs: number[];
+  /** Epochs with a complete training-set explanation, ascending. */
+  trainEpochs: number[];
+}
+
 export interface FocusSummaryResult {
   runId: number;
   layers: string[];
@@ -396,6 +411,7 @@ export interface Results {
   cancelJob: JobInfo;
   setProbes: ProbeSample[];
   getExplanationGrid: ExplanationGrid;
+  listExplanationSettings: ExplanationSettings[];
   getFocusSummary: FocusSummaryResult;
   confirmBestEpoch: BestEpochConfirmation;
   listFlags: FlagList;

@@ -1,4 +1,4 @@
-import type { ExplanationGrid, FlagList, JobInfo, ParamsOf } from '../../shared/api.js';
+import type { ExplanationGrid, ExplanationSettings, FlagList, JobInfo, ParamsOf } from '../../shared/api.js';
 import { defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
 import { DEFAULT_CAM_METHOD, type CamMethod, type CamTarget, type ExplanationRow, type SampleSet, type SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../shared/focus-settings.js';
@@ -29,6 +29,7 @@ export type ExplainMethodNames =
   | 'cancelJob'
   | 'setProbes'
   | 'getExplanationGrid'
+  | 'listExplanationSettings'
   | 'getFocusSummary'
   | 'confirmBestEpoch'
   | 'listFlags'
@@ -97,6 +98,20 @@ export function completeExplanations(ctx: RouterContext, runId: number, samples:
       e.target === cam.target &&
       settingsJson(e.settings) === settingsJson(cam.settings),
   );
+}
+
+/** The run's complete explanations grouped by CAM choice and settings, the most recently made first. */
+export function explanationSettings(ctx: RouterContext, runId: number): ExplanationSettings[] {
+  const groups = new Map<string, { entry: ExplanationSettings; latest: number }>();
+  for (const e of listExplanations(ctx.db, runId, { status: 'complete' })) {
+    const key = [e.layers.join(','), e.method, e.target, settingsJson(e.settings)].join('|');
+    const g = groups.get(key) ?? { entry: { layers: e.layers, method: e.method, target: e.target, settings: e.settings, probeEpochs: [], trainEpochs: [] }, latest: e.id };
+    groups.set(key, g);
+    // listExplanations orders by epoch, so the epoch lists come out ascending.
+    (e.samples === 'probe' ? g.entry.probeEpochs : g.entry.trainEpochs).push(e.epoch);
+    g.latest = Math.max(g.latest, e.id);
+  }
+  return [...groups.values()].sort((a, b) => b.latest - a.latest).map((g) => g.entry);
 }
 
 /** The training-set explanation a flag list reads: the one asked for, else the latest epoch explained. */
@@ -274,6 +289,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         availableLayers: Array.from({ length: blocks }, (_, k) => ({ name: `block${k + 1}`, size: IMAGE_SIZE / 2 ** (k + 1) })),
       };
     },
+    listExplanationSettings: (p) => explanationSettings(ctx, existingRun(ctx, p.id).id),
     getFocusSummary: (p) => {
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, p);

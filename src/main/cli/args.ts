@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ARCHITECTURES, PRESETS, presetConfig, validateRunConfig, type PresetName, type RunConfig } from '../../shared/config.js';
+import { CAM_METHODS, CAM_TARGETS } from '../../shared/explain.js';
 import { formatIssues } from '../../shared/schema.js';
 
 export class UsageError extends Error {}
@@ -31,6 +32,7 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   epoch: { type: 'string' },
   layer: { type: 'string', multiple: true },
   method: { type: 'string' },
+  target: { type: 'string' },
   samples: { type: 'string' },
   threshold: { type: 'string' },
   'confirmed-only': { type: 'boolean' },
@@ -141,4 +143,15 @@ export function layersFlag(flags: Flags): string[] | undefined {
   const v = flags.layer;
   if (v === undefined) return undefined;
   return (Array.isArray(v) ? v : [String(v)]).flatMap((s) => s.split(',')).filter((s) => s !== '');
+}
+
+/** --layer, --method, --target and --threshold: which explanation a command makes or reads (the app's defaults where absent). */
+export function camFlags(flags: Flags) {
+  const threshold = fractionFlag(flags, 'threshold');
+  return {
+    layers: layersFlag(flags),
+    method: oneOfFlag(flags, 'method', CAM_METHODS),
+    target: oneOfFlag(flags, 'target', CAM_TARGETS),
+    settings: threshold === undefined ? undefined : { threshold },
+  };
 }

@@ -1,20 +1,11 @@
 import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunDetail, RunSummary } from '../../shared/api.js';
-import { baselineNearThreshold, CAM_METHODS, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
+import { baselineNearThreshold, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
 import type { Faithfulness, QualityRow, SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../shared/focus-settings.js';
 import type { Router } from '../api/router.js';
-import { fractionFlag, intFlag, intListFlag, layersFlag, oneOfFlag, stableFlag, UsageError, type Flags } from './args.js';
+import { camFlags, intFlag, intListFlag, oneOfFlag, stableFlag, UsageError, type Flags } from './args.js';
 import { outputClosed } from './pipes.js';
 import { printJson, printLine } from './print.js';
-
-function camParams(flags: Flags) {
-  const threshold = fractionFlag(flags, 'threshold');
-  return {
-    layers: layersFlag(flags),
-    method: oneOfFlag(flags, 'method', CAM_METHODS),
-    settings: threshold === undefined ? undefined : { threshold },
-  };
-}
 
 /** Waits for a job, showing its progress on a terminal; Ctrl-C cancels it. */
 async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<JobInfo> {
@@ -88,7 +79,7 @@ function printSummary(s: FocusSummaryResult, threshold: number): void {
 }
 
 export async function explainCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
-  const cam = camParams(flags);
+  const cam = camFlags(flags);
   const samples = oneOfFlag(flags, 'samples', SAMPLE_SETS) ?? 'probe';
   if (flags.informative === true) {
     if (!json) process.stderr.write('choosing informative probes (the samples whose CAM changes most across epochs)...\n');
@@ -122,7 +113,7 @@ export async function explainCommand(router: Router, id: number, flags: Flags, j
 
 export async function flagsCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
   const stable = stableFlag(flags);
-  const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camParams(flags), stable })) as FlagList;
+  const list = (await router.handle('listFlags', { id, epoch: intFlag(flags, 'epoch'), ...camFlags(flags), stable })) as FlagList;
   if (list.explanationId === null) throw new Error(`run ${id} has no training-set explanation${list.epoch ? ` at epoch ${list.epoch}` : ''}: run gan-focus explain ${id} --samples train first`);
   const items = list.items.map((f) => ({
     sampleId: f.sampleId,
@@ -178,7 +169,7 @@ export async function excludeCommand(router: Router, id: number, flags: Flags): 
     id,
     epoch: intFlag(flags, 'epoch'),
     confirmedOnly: flags['confirmed-only'] === true,
-    ...camParams(flags),
+    ...camFlags(flags),
     stable: stableFlag(flags),
   })) as RunSummary;
   process.stdout.write(`${run.id}\n`);
@@ -210,7 +201,7 @@ export async function qualityCommand(router: Router, id: number, flags: Flags, j
 export async function sanityCommand(router: Router, id: number, flags: Flags, json: boolean): Promise<void> {
   const epoch = intFlag(flags, 'epoch');
   if (epoch === undefined) throw new UsageError('sanity needs --epoch E (the checkpoint whose CAMs are checked)');
-  const r = (await router.handle('sanityCheck', { id, epoch, ...camParams(flags), seed: intFlag(flags, 'seed') })) as SanityResult;
+  const r = (await router.handle('sanityCheck', { id, epoch, ...camFlags(flags), seed: intFlag(flags, 'seed') })) as SanityResult;
   if (json) {
     printJson(r);
     return;

@@ -1,8 +1,7 @@
 import { REPORT_FORMATS } from '../../shared/api.js';
-import { CAM_METHODS } from '../../shared/explain.js';
 import type { Router } from '../api/router.js';
 import { exportReport } from '../report/index.js';
-import { fractionFlag, layersFlag, oneOfFlag, runId, stringFlag, UsageError, type Flags } from './args.js';
+import { camFlags, oneOfFlag, runId, stringFlag, UsageError, type Flags } from './args.js';
 import { printJson } from './print.js';
 
 /** `report RUN [--compare RUN2,RUN3] --format html|pdf|csv|json --out FILE` */
@@ -17,13 +16,12 @@ export async function reportCommand(router: Router, run: string | undefined, fla
   if (format === undefined) throw new UsageError(`report needs --format ${REPORT_FORMATS.join('|')}`);
   const out = stringFlag(flags, 'out');
   if (out === undefined) throw new UsageError('report needs --out FILE');
-  const threshold = fractionFlag(flags, 'threshold');
   const result = await exportReport({
     router,
     ids,
     format,
     out,
-    cam: { layers: layersFlag(flags), method: oneOfFlag(flags, 'method', CAM_METHODS), settings: threshold === undefined ? undefined : { threshold } },
+    cam: camFlags(flags),
   });
   if (json) printJson(result);
   else process.stdout.write(`${result.out}: ${format.toUpperCase()} report, ${result.bytes} bytes${result.rows === null ? '' : `, ${result.rows} rows`}\n`);
