@@ -111,7 +111,8 @@ export const methods = {
   /** Every CAM choice and focus settings the run has complete explanations for, however they were made (UI, CLI, scripts). */
   listExplanationSettings: { params: s.object({ id }) },
   getFocusSummary: { params: s.object({ id, ...camChoice, settings: s.optional(settingsPatch) }) },
-  confirmBestEpoch: { params: s.object({ id, epoch, note: s.optional(s.string({ maxLength: 5000 })) }) },
+  /** Under the explain settings given (the defaults where absent); another set of settings is another confirmation. */
+  confirmBestEpoch: { params: s.object({ id, epoch, ...camChoice, settings: s.optional(settingsPatch), note: s.optional(s.string({ maxLength: 5000 })) }) },
   listFlags: {
     params: s.object({
       id,
@@ -215,13 +216,18 @@ export type RunSummary = RunRow;
 
 /** A row of the runs table: the run plus what the explain workflow found. */
 export interface RunListItem extends RunSummary {
-  /** The confirmed best epoch, else the recommended one (default CAM settings). */
-  bestEpoch: { epoch: number; confirmed: boolean } | null;
+  /** The latest confirmed best epoch (under any settings), else the one recommended under the default settings. */
+  bestEpoch: {
+    epoch: number;
+    confirmed: boolean;
+    /** The explain settings it was confirmed (or is recommended) under. */
+    cam: { layers: string[]; method: CamMethod; target: CamTarget; settings: FocusSettings };
+  } | null;
   /** `flags.flagged`, kept for scripts that read it. */
   flagCount: number | null;
   /**
-   * Flags of one training-set explanation with the default CAM settings (those
-   * of bestEpoch): at the best epoch when it is explained, else the one computed
+   * Flags of one training-set explanation with the settings of bestEpoch (the
+   * defaults when there is none): at the best epoch when it is explained, else the one computed
    * last. `confirmed`: its flagged samples a person confirmed.
    */
   flags: { epoch: number; flagged: number; total: number; confirmed: number } | null;

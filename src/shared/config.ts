@@ -14,6 +14,12 @@ export function defaultCamLayer(arch: Architecture): string {
   return arch === 'paper' ? 'block3' : 'block4';
 }
 
+/** D's blocks a CAM can target, with their spatial size (64 halves at each). */
+export function camLayers(arch: Architecture): { name: string; size: number }[] {
+  const blocks = arch === 'paper' ? 3 : 4;
+  return Array.from({ length: blocks }, (_, k) => ({ name: `block${k + 1}`, size: IMAGE_SIZE / 2 ** (k + 1) }));
+}
+
 export const PRESETS = ['quick', 'paper'] as const;
 export type PresetName = (typeof PRESETS)[number];
 

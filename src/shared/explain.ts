@@ -196,7 +196,12 @@ export interface BestEpochRecommendation {
   verdicts: EpochGateVerdict[];
 }
 
+/** A person's choice of the best epoch under one set of explain settings (another set is another confirmation). */
 export interface BestEpochConfirmation {
+  layers: string[];
+  method: CamMethod;
+  target: CamTarget;
+  settings: FocusSettings;
   recommended: number | null;
   confirmed: number;
   rule: string;

@@ -1,5 +1,5 @@
 import type { ExplanationGrid, ExplanationSettings, FlagList, JobInfo, ParamsOf } from '../../shared/api.js';
-import { defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
+import { camLayers, defaultCamLayer, IMAGE_SIZE, parseSampleId, sampleId, type RunConfig } from '../../shared/config.js';
 import { DEFAULT_CAM_METHOD, type CamMethod, type CamTarget, type ExplanationRow, type SampleSet, type SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../shared/focus-settings.js';
 import type { RunRow } from '../../shared/types.js';
@@ -277,7 +277,6 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
           });
         }
       }
-      const blocks = run.config.arch === 'paper' ? 3 : 4;
       return {
         runId: run.id,
         layers: cam.layers,
@@ -286,7 +285,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         probes: probes.map((pr, k) => ({ ...pr, imageBase64: Buffer.from(images[k]).toString('base64') })),
         epochs: explanations.map((e) => e.epoch),
         cells,
-        availableLayers: Array.from({ length: blocks }, (_, k) => ({ name: `block${k + 1}`, size: IMAGE_SIZE / 2 ** (k + 1) })),
+        availableLayers: camLayers(run.config.arch),
       };
     },
     listExplanationSettings: (p) => explanationSettings(ctx, existingRun(ctx, p.id).id),
@@ -294,13 +293,13 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       const run = existingRun(ctx, p.id);
       const cam = camChoice(run, p);
       const { summaries, recommendation } = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam));
-      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation, confirmed: getBestEpoch(db, run.id) };
+      return { runId: run.id, layers: cam.layers, method: cam.method, summaries, recommendation, confirmed: getBestEpoch(db, run.id, cam) };
     },
     confirmBestEpoch: (p) => {
       const run = existingRun(ctx, p.id);
-      const cam = camChoice(run, {});
+      const cam = camChoice(run, p);
       const rec = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)).recommendation;
-      return wrapConflict(() => confirmBestEpoch(db, run.id, { recommended: rec.epoch, confirmed: p.epoch, rule: rec.rule, note: p.note }));
+      return wrapConflict(() => confirmBestEpoch(db, run.id, cam, { recommended: rec.epoch, confirmed: p.epoch, rule: rec.rule, note: p.note }));
     },
     listFlags: (p): FlagList => {
       const run = existingRun(ctx, p.id);

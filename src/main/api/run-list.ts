@@ -1,13 +1,13 @@
 import type { RunListItem } from '../../shared/api.js';
 import type { ExplanationRow } from '../../shared/explain.js';
 import type { RunRow } from '../../shared/types.js';
-import { getBestEpoch } from '../store/best-epoch.js';
+import { listBestEpochs } from '../store/best-epoch.js';
 import { readFocusColumns } from '../store/focus-blocks.js';
 import { listQuality } from '../store/quality.js';
 import { listReviews } from '../store/reviews.js';
 import { listRuns } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
-import { camChoice, completeExplanations } from './explain-methods.js';
+import { camChoice, completeExplanations, type CamChoice } from './explain-methods.js';
 import { focusWithRecommendation } from './focus-summary.js';
 import { trainingImagesOf } from './training-images.js';
 
@@ -15,12 +15,12 @@ import { trainingImagesOf } from './training-images.js';
  * The training-set explanation whose flags the runs table shows. It used to be
  * the highest epoch's of any settings, so a later look at another threshold or
  * layer, or a late epoch where D's CAMs carry no evidence, showed 0 for a run
- * with 45 flags under review. Now: the default settings (as the best epoch and
- * Review use), at the best epoch when that is explained, else the one computed
- * last (the epoch someone looked at most recently).
+ * with 45 flags under review. Now: the settings of the best epoch (those it was
+ * confirmed under, else the defaults), at the best epoch when that is explained,
+ * else the one computed last (the epoch someone looked at most recently).
  */
-function flagSource(ctx: RouterContext, run: RunRow, bestEpoch: number | null): ExplanationRow | null {
-  const explained = completeExplanations(ctx, run.id, 'train', camChoice(run, {}));
+function flagSource(ctx: RouterContext, run: RunRow, cam: CamChoice, bestEpoch: number | null): ExplanationRow | null {
+  const explained = completeExplanations(ctx, run.id, 'train', cam);
   return explained.find((e) => e.epoch === bestEpoch) ?? explained.reduce<ExplanationRow | null>((a, e) => (a === null || e.id > a.id ? e : a), null);
 }
 
@@ -39,13 +39,15 @@ function flagCounts(ctx: RouterContext, run: RunRow, e: ExplanationRow): NonNull
 
 /** One row of the runs table: the run with what the explain workflow and G quality found. */
 export function runListItem(ctx: RouterContext, run: RunRow): RunListItem {
-  const confirmed = getBestEpoch(ctx.db, run.id);
-  let bestEpoch: RunListItem['bestEpoch'] = confirmed ? { epoch: confirmed.confirmed, confirmed: true } : null;
+  // The latest confirmation under any settings, shown with them; else the recommendation under the defaults.
+  const latest = listBestEpochs(ctx.db, run.id)[0];
+  const cam: CamChoice = latest ? { layers: latest.layers, method: latest.method, target: latest.target, settings: latest.settings } : camChoice(run, {});
+  let bestEpoch: RunListItem['bestEpoch'] = latest ? { epoch: latest.confirmed, confirmed: true, cam } : null;
   if (!bestEpoch) {
-    const rec = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', camChoice(run, {}))).recommendation;
-    if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false };
+    const rec = focusWithRecommendation(ctx, run, completeExplanations(ctx, run.id, 'probe', cam)).recommendation;
+    if (rec.epoch !== null) bestEpoch = { epoch: rec.epoch, confirmed: false, cam };
   }
-  const source = flagSource(ctx, run, bestEpoch?.epoch ?? null);
+  const source = flagSource(ctx, run, cam, bestEpoch?.epoch ?? null);
   const flags = source ? flagCounts(ctx, run, source) : null;
   return {
     ...run,

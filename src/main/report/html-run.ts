@@ -185,9 +185,10 @@ function focusSection(r: RunReport): string {
   const n = (h: string) => ({ head: h, numeric: true });
   const recText = rec.epoch === null ? `No recommendation: ${esc(rec.reason)}` : `<strong>Recommended best epoch: ${rec.epoch}.</strong> ${esc(rec.reason)}`;
   const confText = confirmed
-    ? `<p><strong>Confirmed best epoch: ${confirmed.confirmed}</strong> (recommended then: ${text(confirmed.recommended)}; ${esc(confirmed.confirmedAt)}).</p>` +
+    ? `<p><strong>Confirmed best epoch: ${confirmed.confirmed}</strong> under layer ${esc(confirmed.layers.join(' + '))}, ${esc(confirmed.method)}, target ${esc(confirmed.target)}, ` +
+      `threshold ${pct(confirmed.settings.threshold, 0)} (recommended then: ${text(confirmed.recommended)}; ${esc(confirmed.confirmedAt)}).</p>` +
       (confirmed.note ? `<div class="note">${esc(confirmed.note)}</div>` : '')
-    : '<p>No best epoch has been confirmed yet.</p>';
+    : '<p>No best epoch has been confirmed under these settings yet.</p>';
   return section(
     r,
     'focus',

@@ -7,6 +7,7 @@ import { stabilisers } from './migrations/005-stabilisers.js';
 import { baselineFaithfulness } from './migrations/006-baseline-faithfulness.js';
 import { trainingSeed } from './migrations/007-training-seed.js';
 import { studies } from './migrations/008-studies.js';
+import { bestEpochSettings } from './migrations/009-best-epoch-settings.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -19,7 +20,17 @@ export interface Migration {
 }
 
 /** Append new migrations here, one file each under migrations/. */
-export const MIGRATIONS: readonly Migration[] = [initial, explain, flaggedIndex, focusBlocks, stabilisers, baselineFaithfulness, trainingSeed, studies];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  explain,
+  flaggedIndex,
+  focusBlocks,
+  stabilisers,
+  baselineFaithfulness,
+  trainingSeed,
+  studies,
+  bestEpochSettings,
+];
 
 export interface MigrationResult {
   from: number;

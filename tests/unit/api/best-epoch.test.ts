@@ -90,7 +90,7 @@ describe('the best-epoch rule on stored epochs', () => {
     expect(s.recommendation.verdicts[3].excluded).toEqual(['6 of 8 probe samples have no evidence']);
     // The runs table reads the same rule.
     const item = ((await router.handle('listRuns', {})) as RunListItem[]).find((r) => r.id === id)!;
-    expect(item.bestEpoch).toEqual({ epoch: 3, confirmed: false });
+    expect(item.bestEpoch).toMatchObject({ epoch: 3, confirmed: false, cam: { target: 'real' } });
   });
 
   it('recommends nothing on a run whose G never learned, naming each epoch', async () => {

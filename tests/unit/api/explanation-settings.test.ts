@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExplanationSettings, RunSummary } from '../../../src/shared/api.js';
-import { presetConfig } from '../../../src/shared/config.js';
-import type { CamMethod, CamTarget, SampleSet } from '../../../src/shared/explain.js';
+import type { ExplanationSettings, FocusSummaryResult, RunListItem, RunSummary } from '../../../src/shared/api.js';
+import { defaultCamLayer, presetConfig } from '../../../src/shared/config.js';
+import { DEFAULT_CAM_METHOD, type BestEpochConfirmation, type CamMethod, type CamTarget, type SampleSet } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../../src/shared/focus-settings.js';
 import { dispatch } from '../../../src/main/api/dispatch.js';
 import { createRouter, type Router } from '../../../src/main/api/router.js';
@@ -73,5 +73,24 @@ describe('listExplanationSettings', () => {
     // IPC and the WebSocket both go through dispatch.
     expect(await dispatch(router, JSON.stringify({ id: 7, method: 'listExplanationSettings', params: { id: run.id } }))).toEqual({ id: 7, ok: true, result: [] });
     expect(await dispatch(router, { id: 8, method: 'listExplanationSettings', params: { id: 0 } })).toMatchObject({ id: 8, ok: false, error: { code: 'bad_request' } });
+  });
+});
+
+describe('confirmBestEpoch under explain settings', () => {
+  it('confirms under the settings given, shows each confirmation with its settings, and the runs table the latest', async () => {
+    const run = await newRun();
+    const hires = { layers: ['block2'], method: 'hirescam' as const, settings: { threshold: 0.6 } };
+    const a = (await router.handle('confirmBestEpoch', { id: run.id, epoch: 2 })) as BestEpochConfirmation;
+    expect(a).toMatchObject({ confirmed: 2, layers: [defaultCamLayer(run.config.arch)], method: DEFAULT_CAM_METHOD, target: 'real', settings: DEFAULT_FOCUS_SETTINGS });
+    const b = (await router.handle('confirmBestEpoch', { id: run.id, epoch: 3, ...hires, note: 'finer layer' })) as BestEpochConfirmation;
+    expect(b).toMatchObject({ confirmed: 3, layers: ['block2'], method: 'hirescam', settings: { ...DEFAULT_FOCUS_SETTINGS, threshold: 0.6 }, note: 'finer layer' });
+
+    const summary = async (p: object) => ((await router.handle('getFocusSummary', { id: run.id, ...p })) as FocusSummaryResult).confirmed;
+    expect(await summary({})).toMatchObject({ confirmed: 2 });
+    expect(await summary(hires)).toMatchObject({ confirmed: 3 });
+    expect(await summary({ ...hires, settings: { threshold: 0.5 } })).toBeNull();
+
+    const row = ((await router.handle('listRuns', {})) as RunListItem[]).find((r) => r.id === run.id)!;
+    expect(row.bestEpoch).toEqual({ epoch: 3, confirmed: true, cam: { layers: ['block2'], method: 'hirescam', target: 'real', settings: { ...DEFAULT_FOCUS_SETTINGS, threshold: 0.6 } } });
   });
 });

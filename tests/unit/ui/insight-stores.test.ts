@@ -5,6 +5,7 @@ import { useCompareStore } from '../../../src/renderer/src/stores/compare.js';
 import { useExplainStore } from '../../../src/renderer/src/stores/explain.js';
 import { useReportStore } from '../../../src/renderer/src/stores/report.js';
 import { useReviewStore } from '../../../src/renderer/src/stores/review.js';
+import { useSelectionStore } from '../../../src/renderer/src/stores/selection.js';
 import { eventually, openWorkbench, TINY, useStoresWith, type Workbench } from './helpers.js';
 
 // One tiny trained run, explained on its probes at both epochs and on its
@@ -65,9 +66,12 @@ describe('explain store', () => {
   it('switching the method shows what is not explained yet, and explaining fills it in through job events', async () => {
     const s = useExplainStore();
     await s.open(run.id);
-    await s.setMethod('layercam');
+    // The method is the shared selection's: the store follows it.
+    useSelectionStore().set({ method: 'layercam' });
     expect(s.method).toBe('layercam');
+    await eventually(() => s.grid?.method === 'layercam' && !s.loading);
     expect(s.epochs).toEqual([]);
+    expect(s.explained.map((e) => e.method)).toEqual(['gradcam']);
     await s.explainEpochs();
     expect(s.jobError).toBeNull();
     expect(s.jobRunning).toBe(true);
@@ -77,9 +81,26 @@ describe('explain store', () => {
 });
 
 describe('review store', () => {
+  it('opens at the best epoch confirmed under the selection, and follows the selection', async () => {
+    const s = useReviewStore();
+    // The explain test confirmed epoch 1 with the default settings.
+    await s.open(run.id);
+    expect(s.error).toBeNull();
+    expect(s.epoch).toBe(1);
+    expect(s.list!.explanationId).toBeNull();
+    expect(s.availableLayers.map((l) => l.name)).toEqual(['block1', 'block2', 'block3']);
+    expect(s.explained.some((e) => e.trainEpochs.includes(2))).toBe(true);
+    // No confirmation under other settings: the router's choice (the latest explained epoch, none here).
+    useSelectionStore().set({ settings: { threshold: 0.5 } });
+    await s.open(run.id);
+    expect(s.list!.settings.threshold).toBe(0.5);
+    expect(s.list!.explanationId).toBeNull();
+    useSelectionStore().reset();
+  });
+
   it('lists flags of the latest explained epoch by ratio, decides with undo, and keeps notes', async () => {
     const s = useReviewStore();
-    await s.open(run.id);
+    await s.open(run.id, 2);
     expect(s.error).toBeNull();
     expect(s.epoch).toBe(2);
     expect(s.runEpochs).toEqual([1, 2]);
@@ -105,14 +126,14 @@ describe('review store', () => {
 
     // Stored by the router, not only in the store.
     const fresh = useReviewStore();
-    await fresh.open(run.id);
+    await fresh.open(run.id, 2);
     expect(fresh.items.find((i) => i.index === a.index)?.review).toBe('confirmed');
     expect(fresh.items.find((i) => i.index === b.index)).toMatchObject({ review: null, note: 'kept' });
   });
 
   it('filters by digit and ratio range, and loads images for what is shown', async () => {
     const s = useReviewStore();
-    await s.open(run.id);
+    await s.open(run.id, 2);
     const digit = s.items[0].digit!;
     await s.setFilters({ digit });
     expect(s.items.length).toBeGreaterThan(0);

@@ -6,6 +6,9 @@ import { estimateEta } from '../../../src/renderer/src/logic/eta.js';
 import { configFields, labelAt, validateConfig } from '../../../src/renderer/src/logic/form.js';
 import { formatConfigValue, formatDuration } from '../../../src/renderer/src/logic/format.js';
 import { formatRoute, parseRoute, type Route } from '../../../src/renderer/src/logic/routes.js';
+import { describeSelection, queryOf, selectionOf } from '../../../src/renderer/src/logic/cam-selection.js';
+import { DEFAULT_CAM_METHOD } from '../../../src/shared/explain.js';
+import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
 import { gridWindow, moveCursor } from '../../../src/renderer/src/logic/virtual-grid.js';
 import { epochsWithoutEvidence, noEvidenceText } from '../../../src/renderer/src/logic/no-evidence.js';
 import type { EpochFocusSummary } from '../../../src/shared/explain.js';
@@ -22,8 +25,24 @@ describe('routes', () => {
       { name: 'review', id: 3 },
       { name: 'review', id: 3, epoch: 7 },
       { name: 'compare', ids: [1, 5, 9] },
+      { name: 'explain', id: 3, cam: { layers: ['block2', 'block3'], method: 'hirescam', target: 'fake', settings: { threshold: 0.65, dilation: 2 } } },
+      { name: 'review', id: 3, epoch: 2, cam: { method: 'layercam', settings: { threshold: 0.7 } } },
+      { name: 'compare', ids: [1, 2], cam: { layers: ['block4'], settings: { maskLevel: 0.3, camLevel: 0.4 } } },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
+  });
+
+  it('keeps the explain selection readable in the address and leaves out what is not a valid value', () => {
+    const sel = selectionOf({ layers: ['block3'], method: 'hirescam', settings: { threshold: 0.7 } });
+    expect(formatRoute({ name: 'explain', id: 3, cam: queryOf(sel) })).toBe('#/run/3/explain?layer=block3&method=hirescam&target=real&threshold=0.7');
+    // Only what differs from the defaults besides the threshold; no layer when none is chosen (each run's default).
+    expect(queryOf(selectionOf({ settings: { dilation: 3 } }))).toEqual({ method: DEFAULT_CAM_METHOD, target: 'real', settings: { threshold: 0.7, dilation: 3 } });
+    expect(parseRoute('#/run/3/explain?layer=../x&method=bogus&target=both&threshold=1.5&dilation=40&mask=-1')).toEqual({ name: 'explain', id: 3 });
+    expect(parseRoute('#/run/3/review?epoch=2&threshold=0.6')).toEqual({ name: 'review', id: 3, epoch: 2, cam: { settings: { threshold: 0.6 } } });
+    expect(selectionOf({ settings: { threshold: 0.6 } })).toEqual({ layers: [], method: DEFAULT_CAM_METHOD, target: 'real', settings: { ...DEFAULT_FOCUS_SETTINGS, threshold: 0.6 } });
+    expect(describeSelection(selectionOf({ layers: ['block2'], method: 'gradcam++', target: 'fake', settings: { threshold: 0.65, dilation: 0 } }))).toBe(
+      'block2 · gradcam++ · target fake · threshold 65 % · dilation 0 px',
+    );
   });
 
   it('names an address that is no page as not found, never the runs list in disguise', () => {

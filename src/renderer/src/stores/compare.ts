@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import type { CompareResult, ExplanationGrid, JobInfo, RunDetail } from '../../../shared/api.js';
 import { describeError } from '../api/errors.js';
 import type { Series } from '../logic/chart.js';
 import { useApi } from './api.js';
+import { useSelectionStore } from './selection.js';
 
 export const MAX_COMPARED = 8;
 export const EPOCH_METRICS = [
@@ -22,7 +23,7 @@ export interface LineageNode {
   depth: number;
 }
 
-/** Compare: two or more runs side by side, from one compareRuns answer plus each run's probe grid. */
+/** Compare: two or more runs side by side under the shared explain selection, from one compareRuns answer plus each run's probe grid. */
 export const useCompareStore = defineStore('compare', () => {
   const api = useApi();
   const ids = ref<number[]>([]);
@@ -34,6 +35,7 @@ export const useCompareStore = defineStore('compare', () => {
   /** G-quality jobs started from this view, by run. */
   const qualityJobs = ref<Record<number, JobInfo>>({});
   const qualityError = ref<string | null>(null);
+  const selection = useSelectionStore();
   let seq = 0;
 
   api.onEvent((e) => {
@@ -88,7 +90,7 @@ export const useCompareStore = defineStore('compare', () => {
     if (ids.value.length < 2) return;
     loading.value = true;
     try {
-      const r = await api.call('compareRuns', { ids: ids.value });
+      const r = await api.call('compareRuns', { ids: ids.value, ...selection.params });
       if (mine !== seq) return;
       result.value = r;
       const common = commonEpochs.value;
@@ -102,10 +104,20 @@ export const useCompareStore = defineStore('compare', () => {
     await loadGrids(mine);
   }
 
+  watch(
+    () => selection.key,
+    async () => {
+      if (ids.value.length < 2 || !result.value) return;
+      const mine = ++seq;
+      await refreshInsight();
+      await loadGrids(mine);
+    },
+  );
+
   async function refreshInsight(): Promise<void> {
     if (ids.value.length < 2) return;
     try {
-      result.value = await api.call('compareRuns', { ids: ids.value });
+      result.value = await api.call('compareRuns', { ids: ids.value, ...selection.params });
     } catch (err) {
       error.value = describeError(err);
     }
@@ -131,7 +143,7 @@ export const useCompareStore = defineStore('compare', () => {
     await Promise.all(
       runs.value.map(async (r) => {
         try {
-          out[r.id] = await api.call('getExplanationGrid', { id: r.id });
+          out[r.id] = await api.call('getExplanationGrid', { id: r.id, ...selection.params });
         } catch {
           // A run that cannot be explained (e.g. never started) shows an empty column.
           out[r.id] = null;

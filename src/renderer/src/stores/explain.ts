@@ -1,22 +1,25 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { ExplanationGrid, FocusSummaryResult, GridCell, JobInfo } from '../../../shared/api.js';
-import { CAM_METHODS, DEFAULT_CAM_METHOD, type CamMethod } from '../../../shared/explain.js';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { ExplanationGrid, ExplanationSettings, FocusSummaryResult, GridCell, JobInfo } from '../../../shared/api.js';
 import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
+import { useSelectionStore } from './selection.js';
 
 /**
  * The Explain view: the Figure-1 grid (probe samples x epochs) of one run for
- * one CAM choice, the focus summary per epoch, and the best-epoch decision.
+ * the shared explain selection, the focus summary per epoch, and the best-epoch decision.
  */
 export const useExplainStore = defineStore('explain', () => {
   const api = useApi();
   const id = ref<number | null>(null);
   const grid = shallowRef<ExplanationGrid | null>(null);
   const focus = shallowRef<FocusSummaryResult | null>(null);
-  /** Empty: the router's default layer. */
-  const layers = ref<string[]>([]);
-  const method = ref<CamMethod>(DEFAULT_CAM_METHOD);
+  const selection = useSelectionStore();
+  /** The settings this run has explanations for, to offer them. */
+  const explained = shallowRef<ExplanationSettings[]>([]);
+  /** The layers of what is shown (the run's default when none is chosen). */
+  const layers = computed(() => grid.value?.layers ?? selection.selection.layers);
+  const method = computed(() => selection.selection.method);
   const opacity = ref(0.6);
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -35,7 +38,7 @@ export const useExplainStore = defineStore('explain', () => {
   const recommended = computed(() => focus.value?.recommendation.epoch ?? null);
   const confirmed = computed(() => focus.value?.confirmed?.confirmed ?? null);
   const jobRunning = computed(() => job.value?.status === 'running');
-  const choice = () => ({ ...(layers.value.length ? { layers: layers.value } : {}), method: method.value });
+  const choice = () => selection.params;
 
   api.onEvent((e) => {
     if (e.type !== 'job' || e.job.runId !== id.value || e.job.kind !== 'explain') return;
@@ -50,14 +53,15 @@ export const useExplainStore = defineStore('explain', () => {
     const runId = id.value;
     loading.value = true;
     try {
-      const [g, f] = await Promise.all([
+      const [g, f, x] = await Promise.all([
         api.call('getExplanationGrid', { id: runId, ...choice() }),
         api.call('getFocusSummary', { id: runId, ...choice() }),
+        api.call('listExplanationSettings', { id: runId }),
       ]);
       if (mine !== seq) return;
       grid.value = g;
       focus.value = f;
-      if (!layers.value.length) layers.value = g.layers;
+      explained.value = x;
       error.value = null;
     } catch (err) {
       if (mine !== seq) return;
@@ -71,7 +75,7 @@ export const useExplainStore = defineStore('explain', () => {
     id.value = runId;
     grid.value = null;
     focus.value = null;
-    layers.value = [];
+    explained.value = [];
     job.value = null;
     error.value = null;
     await reload();
@@ -83,15 +87,10 @@ export const useExplainStore = defineStore('explain', () => {
     }
   }
 
-  function setLayer(name: string): Promise<void> {
-    layers.value = [name];
-    return reload();
-  }
-
-  function setMethod(m: string): Promise<void> {
-    if ((CAM_METHODS as readonly string[]).includes(m)) method.value = m as CamMethod;
-    return reload();
-  }
+  watch(
+    () => selection.key,
+    () => void reload(),
+  );
 
   /** Starts explaining every finished epoch on the probes; progress arrives as job events. */
   async function explainEpochs(): Promise<void> {
@@ -118,7 +117,7 @@ export const useExplainStore = defineStore('explain', () => {
     confirming.value = true;
     confirmError.value = null;
     try {
-      const c = await api.call('confirmBestEpoch', { id: id.value, epoch, ...(note ? { note } : {}) });
+      const c = await api.call('confirmBestEpoch', { id: id.value, epoch, ...choice(), ...(note ? { note } : {}) });
       if (focus.value) focus.value = { ...focus.value, confirmed: c };
     } catch (err) {
       confirmError.value = describeError(err);
@@ -133,7 +132,7 @@ export const useExplainStore = defineStore('explain', () => {
     focus,
     layers,
     method,
-    methods: CAM_METHODS,
+    explained,
     opacity,
     loading,
     error,
@@ -148,8 +147,6 @@ export const useExplainStore = defineStore('explain', () => {
     cell: (position: number, epoch: number) => cellIndex.value.get(`${position}:${epoch}`) ?? null,
     open,
     reload,
-    setLayer,
-    setMethod,
     explainEpochs,
     cancelJob,
     confirmBest,

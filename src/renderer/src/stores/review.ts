@@ -1,9 +1,11 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { FlagItem, FlagList, JobInfo, RunSummary, SampleImages } from '../../../shared/api.js';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { ExplanationSettings, FlagItem, FlagList, JobInfo, RunSummary, SampleImages } from '../../../shared/api.js';
+import { camLayers } from '../../../shared/config.js';
 import type { ReviewDecision } from '../../../shared/explain.js';
 import { describeError } from '../api/errors.js';
 import { useApi } from './api.js';
+import { useSelectionStore } from './selection.js';
 
 export interface ReviewFilters {
   minRatio: number;
@@ -46,6 +48,10 @@ export const useReviewStore = defineStore('review', () => {
   const job = shallowRef<JobInfo | null>(null);
   const jobError = ref<string | null>(null);
   const inFlight = new Set<number>();
+  const selection = useSelectionStore();
+  /** The settings this run has explanations for, to offer them. */
+  const explained = shallowRef<ExplanationSettings[]>([]);
+  const availableLayers = shallowRef<{ name: string; size: number }[]>([]);
   let seq = 0;
 
   api.onEvent((e) => {
@@ -73,17 +79,20 @@ export const useReviewStore = defineStore('review', () => {
     loading.value = true;
     const f = filters.value;
     try {
-      const l = await api.call('listFlags', {
-        id: id.value,
+      const runId = id.value;
+      const [l, x] = await Promise.all([api.call('listFlags', {
+        id: runId,
+        ...selection.params,
         ...(epoch.value !== null ? { epoch: epoch.value } : {}),
         flaggedOnly: true,
         ...(f.minRatio > 0 ? { minRatio: f.minRatio } : {}),
         ...(f.maxRatio < 1 ? { maxRatio: f.maxRatio } : {}),
         ...(f.digit !== null ? { digit: f.digit } : {}),
         ...(f.stable !== null ? { stable: f.stable } : {}),
-      });
+      }), api.call('listExplanationSettings', { id: runId })]);
       if (mine !== seq) return;
       list.value = l;
+      explained.value = x;
       items.value = [...l.items].sort((a, b) => (b.ratio ?? -1) - (a.ratio ?? -1));
       // No epoch chosen: the router picked the latest explained one; with none, offer the latest trained one.
       if (epoch.value === null) epoch.value = l.epoch ?? runEpochs.value[runEpochs.value.length - 1] ?? null;
@@ -109,13 +118,33 @@ export const useReviewStore = defineStore('review', () => {
     job.value = null;
     jobError.value = null;
     try {
-      runEpochs.value = (await api.call('getRun', { id: runId })).epochs.map((e) => e.epoch);
+      const run = await api.call('getRun', { id: runId });
+      runEpochs.value = run.epochs.map((e) => e.epoch);
+      availableLayers.value = camLayers(run.config.arch);
+      if (ep === undefined) epoch.value = await bestEpoch(runId);
     } catch (err) {
       error.value = describeError(err);
       return;
     }
     await reload();
   }
+
+  /** The best epoch under the current selection: the confirmed one, else the recommended one, else none (the router picks). */
+  async function bestEpoch(runId: number): Promise<number | null> {
+    const f = await api.call('getFocusSummary', { id: runId, ...selection.params });
+    const best = f.confirmed?.confirmed ?? f.recommendation.epoch;
+    return best !== null && runEpochs.value.includes(best) ? best : null;
+  }
+
+  watch(
+    () => selection.key,
+    () => {
+      images.value = {};
+      inFlight.clear();
+      cursor.value = 0;
+      void reload();
+    },
+  );
 
   function setFilters(patch: Partial<ReviewFilters>): Promise<void> {
     filters.value = { ...filters.value, ...patch };
@@ -132,7 +161,7 @@ export const useReviewStore = defineStore('review', () => {
       chunk.forEach((i) => inFlight.add(i));
       const runId: number = id.value;
       try {
-        const got = await api.call('getSamples', { id: runId, indices: chunk, ...(epoch.value !== null ? { epoch: epoch.value } : {}) });
+        const got = await api.call('getSamples', { id: runId, indices: chunk, ...selection.params, ...(epoch.value !== null ? { epoch: epoch.value } : {}) });
         if (runId !== id.value) return;
         const next = { ...images.value };
         for (const s of got) next[s.index] = s;
@@ -207,7 +236,7 @@ export const useReviewStore = defineStore('review', () => {
     if (id.value === null || epoch.value === null) return;
     jobError.value = null;
     try {
-      job.value = await api.call('explain', { id: id.value, epochs: [epoch.value], samples: 'train' });
+      job.value = await api.call('explain', { id: id.value, epochs: [epoch.value], samples: 'train', ...selection.params });
     } catch (err) {
       jobError.value = describeError(err);
     }
@@ -219,6 +248,7 @@ export const useReviewStore = defineStore('review', () => {
     retrainError.value = null;
     try {
       return await api.call('excludeAndRetrain', {
+        ...selection.params,
         id: id.value,
         confirmedOnly: true,
         start: true,
@@ -253,6 +283,8 @@ export const useReviewStore = defineStore('review', () => {
     runEpochs,
     job,
     jobError,
+    explained,
+    availableLayers,
     open,
     explainTrainingSet,
     reload,
