@@ -72,7 +72,7 @@ function markdownRow(r: CamTableRow): string {
   return (
     `| ${r.layer} ${r.grid.h}x${r.grid.w} | ${r.method} | ${f ? `${num(f.cam)} ± ${num(f.camSd)}` : '-'} | ${num(f?.random)} | ${num(f?.mask)} | ` +
     `${v.passes === null ? '-' : v.passes ? 'pass' : 'FAIL'} (${v.stage} ρ ${num(v.spearman)}) | ${sanityText(r)} | ` +
-    `${pct(r.noEvidence)} | ${pct(r.edge?.edge)} (br ${pct(r.edge?.bottomRight)}, tl ${pct(r.edge?.topLeft)}) | ${num(r.baselineRatio)} | ${num(r.meanRatio)} | ${pct(r.flagRate)} |`
+    `${pct(r.noEvidence)} | ${pct(r.edge?.edge)} (br ${pct(r.edge?.bottomRight)}, tl ${pct(r.edge?.topLeft)}) | ${num(r.baselineRatio)} | ${num(r.meanRatio)} | ${pct(r.flagRate)} | ${num(r.scoreGap, 3)} |`
   );
 }
 
@@ -104,9 +104,9 @@ export async function runCamTable(argv: string[]): Promise<void> {
       `target real, threshold ${DEFAULT_FOCUS_SETTINGS.threshold}, backend ${backend.chosen}`,
   );
   if (!o.json) {
-    say(`ROAD in logit units (higher = more faithful); sanity: Spearman/Jaccard vs the trained D after each cascade step; edge = CAM mass in the outer ${EDGE_WIDTH} px (uniform: ${pct(EDGE_AREA)})`);
-    say('| layer | method | ROAD cam | random | mask | sanity verdict | cascade ρ/Jaccard | no evidence | edge mass | baseline ratio | mean ratio | flag rate |');
-    say('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    say(`ROAD in logit units (higher = more faithful); sanity: Spearman/Jaccard vs the trained D after each cascade step; edge = CAM mass in the outer ${EDGE_WIDTH} px (uniform: ${pct(EDGE_AREA)}); score gap = mean |sum of the map before ReLU - logit| / mean |logit|`);
+    say('| layer | method | ROAD cam | random | mask | sanity verdict | cascade ρ/Jaccard | no evidence | edge mass | baseline ratio | mean ratio | flag rate | score gap |');
+    say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   }
   const started = performance.now();
   await camTable(D, images, {

@@ -54,6 +54,9 @@ describe('camTable on a planted-evidence D (known answers)', () => {
     // The score reads the top-left patch only: HiResCAM, which keeps the head's spatial weights, ranks it first.
     expect(hires.faithfulness!.cam).toBeGreaterThan(hires.faithfulness!.random + 0.25 * hires.faithfulness!.score);
     expect(hires.sanity.verdict.passes).toBe(true);
+    // Before the linear head, HiResCAM's map sums to the logit; Grad-CAM++'s channel weights do not.
+    expect(hires.scoreGap).toBeLessThan(1e-4);
+    expect(pp.scoreGap).toBeGreaterThan(0.1);
     expect(pp.sanity.verdict.passes).toBe(false);
     // The score reads the top-left quadrant only, so HiResCAM puts no mass along the bottom or right edge.
     expect(hires.edge!.bottomRight).toBeLessThan(0.01);

@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../../../shared/config.js';
 import type { CamMethod, CamTarget, Faithfulness, SanityStage, SanityVerdict } from '../../../shared/explain.js';
 import type { FocusSettings } from '../../../shared/focus-settings.js';
-import { layerGrid, spatialLayerNames } from './activations.js';
+import { activationsAndGradients, layerGrid, spatialLayerNames, TARGET_SCORES } from './activations.js';
 import { baselineRatios, type Grid } from './baseline.js';
 import { camFaithfulness } from './faithfulness-d.js';
 import type { RoadSample } from './faithfulness.js';
 import { measureFocusBatch } from './focus.js';
-import { createCamExplainer } from './methods.js';
+import { createCamExplainer, weightedMap } from './methods.js';
 import { cascadingRandomisation } from './sanity.js';
 
 // The measurements that choose the CAM defaults (issue 13, docs/explain.md
@@ -72,6 +72,12 @@ export interface CamTableRow {
   baselineRatio: number | null;
   /** Mean over the samples with evidence; EDGE_AREA is a uniform CAM's share. */
   edge: EdgeShares | null;
+  /**
+   * How far the channel-summed map (before the ReLU) is from D's score:
+   * mean |sum_ij map - score| / mean |score|. 0 where the map decomposes the
+   * score exactly (HiResCAM before a linear head: the paper D at block3).
+   */
+  scoreGap: number;
   faithfulness: Faithfulness | null;
   sanity: { stages: SanityStage[]; verdict: SanityVerdict };
 }
@@ -87,6 +93,25 @@ export interface CamTableOptions {
   ids: number[];
   /** Called after each row, e.g. to print progress. */
   onRow?: (row: CamTableRow) => void;
+}
+
+/** scoreGap (see CamTableRow) of a method at a layer for images x. */
+export async function scoreGap(D: tf.LayersModel, x: tf.Tensor4D, layer: string, method: CamMethod, target: CamTarget): Promise<number> {
+  const { logits, perLayer } = activationsAndGradients(D, x, [layer], target);
+  const [{ activations, gradients }] = perLayer;
+  const [sums, scores] = tf.tidy(() => [tf.sum(weightedMap(method, activations, gradients), [1, 2]), tf.reshape(TARGET_SCORES[target](logits), [-1])]);
+  try {
+    const [m, z] = [await sums.data(), await scores.data()];
+    let gap = 0;
+    let size = 0;
+    for (let k = 0; k < m.length; k++) {
+      gap += Math.abs(m[k] - z[k]);
+      size += Math.abs(z[k]);
+    }
+    return size > 0 ? gap / size : gap === 0 ? 0 : Infinity;
+  } finally {
+    tf.dispose([logits, activations, gradients, sums, scores]);
+  }
 }
 
 function mean(xs: number[]): number | null {
@@ -140,6 +165,7 @@ export async function camTable(D: tf.LayersModel, images: Float32Array, o: CamTa
           flagRate: focus.filter((f) => f.flagged).length / n,
           meanRatio: mean(withEvidence.map((f) => f.ratio!)),
           baselineRatio: baseline,
+          scoreGap: await scoreGap(D, x, layer, method, o.target),
           edge: meanEdges(Array.from({ length: n }, (_, k) => edgeShares(cams.subarray(k * PIXELS, (k + 1) * PIXELS)))),
           faithfulness,
           sanity,
