@@ -113,6 +113,22 @@ export interface Faithfulness {
   curves: { cam: FaithfulnessCurve; random: FaithfulnessCurve; mask: FaithfulnessCurve };
 }
 
+/** Whether the CAMs rank D's evidence better than a random map (ROAD): the least a CAM must do to be worth reading. */
+export function beatsRandom(f: Faithfulness): boolean {
+  return f.cam > f.random;
+}
+
+/**
+ * "0.83 ± 0.20 (random 0.10, mask 0.45)": an explanation's ROAD faithfulness
+ * beside its baselines, in units of D's logit; "-" when it was not measured.
+ * One wording for the CLI, the Explain view and reports.
+ */
+export function faithfulnessText(f: Faithfulness | null): string {
+  if (f === null) return '-';
+  const n = (v: number) => v.toFixed(2);
+  return `${n(f.cam)} ± ${n(f.camSd)} (random ${n(f.random)}, mask ${n(f.mask)})`;
+}
+
 /** What the engine measures per sample and the store keeps. `ratio` null means "no evidence". */
 export interface FocusSample {
   index: number;

@@ -15,6 +15,7 @@ test('the Figure-1 grid shows probes by epochs, enlarges a cell, and the best ep
   await expect(dialog.getByRole('img', { name: 'original' })).toBeVisible();
   await expect(dialog.getByRole('img', { name: 'CAM overlay' })).toBeVisible();
   await expect(dialog).toContainText(/Off-digit/);
+  await expect(dialog).toContainText(/Faithfulness of this epoch's CAMs \(ROAD, probe samples\): (-?\d+\.\d\d \/ rand -?\d+\.\d\d|—)/);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 
@@ -24,6 +25,10 @@ test('the Figure-1 grid shows probes by epochs, enlarges a cell, and the best ep
   await expect(verdicts.locator('tbody tr')).toHaveCount(2);
   await expect(verdicts.locator('tbody tr').first()).toContainText(/excluded: .*G (is poor: FID-MNIST|quality not measured)/);
   await expect(explain.grid.getByTestId('no-evidence-row')).toContainText(/\d+ of 16/);
+  // Each epoch's stored ROAD faithfulness beside the random map's (a dash where every probe lacks evidence).
+  const faithfulness = explain.grid.getByTestId('faithfulness-row').getByTestId('faithfulness');
+  await expect(faithfulness).toHaveCount(2);
+  await expect(faithfulness.first()).toHaveText(/-?\d+\.\d\d \/ rand -?\d+\.\d\d|—/);
   await app.shot('explain');
   const epoch = '2';
   await page.getByRole('combobox', { name: 'or choose' }).selectOption(epoch);

@@ -1,6 +1,6 @@
 import type { FlagList, FocusSummaryResult, JobInfo, ResultOf, RunDetail, RunSummary } from '../../shared/api.js';
-import { baselineNearThreshold, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
-import type { Faithfulness, QualityRow, SanityResult } from '../../shared/explain.js';
+import { baselineNearThreshold, faithfulnessText, resolutionWarning, SAMPLE_SETS } from '../../shared/explain.js';
+import type { QualityRow, SanityResult } from '../../shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../shared/focus-settings.js';
 import type { Router } from '../api/router.js';
 import { camFlags, intFlag, intListFlag, oneOfFlag, stableFlag, UsageError, type Flags } from './args.js';
@@ -32,12 +32,6 @@ async function waitForJob(router: Router, job: JobInfo, json: boolean): Promise<
 }
 
 const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
-const num = (v: number) => (v >= 0 ? ' ' : '') + v.toFixed(2);
-
-/** "ROAD 1.23 (random 0.10, mask 0.85)": the CAM's faithfulness beside its baselines, in logit units. */
-export function faithfulnessText(f: Faithfulness | null): string {
-  return f === null ? '-' : `${num(f.cam)} (random ${num(f.random)}, mask ${num(f.mask)})`;
-}
 
 const fixed = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 

@@ -1,4 +1,4 @@
-import { resolutionWarning } from '../../shared/explain.js';
+import { beatsRandom, faithfulnessText, resolutionWarning } from '../../shared/explain.js';
 import { esc } from './escape.js';
 import { DASH, empty, flatten, num, pct, table, text } from './html-format.js';
 import { grayDataUri, legendDataUri, OVERLAY_ALPHA, overlayDataUri } from './images.js';
@@ -181,6 +181,7 @@ function focusSection(r: RunReport): string {
     num(s.meanSharpness),
     pct(s.meanBaselineRatio),
     String(s.noEvidence),
+    esc(faithfulnessText(s.faithfulness)) + (s.faithfulness && !beatsRandom(s.faithfulness) ? ' <span class="badge flag">not above random</span>' : ''),
   ]);
   const n = (h: string) => ({ head: h, numeric: true });
   const recText = rec.epoch === null ? `No recommendation: ${esc(rec.reason)}` : `<strong>Recommended best epoch: ${rec.epoch}.</strong> ${esc(rec.reason)}`;
@@ -194,7 +195,7 @@ function focusSection(r: RunReport): string {
     'focus',
     `<p class="muted">Layer ${esc(f.layers.join(' + '))}, ${esc(f.method)}. Off-digit share = the share of the CAM's mass outside the digit mask (what the flag threshold applies to), over probe samples with evidence; lower is better.</p>` +
       chart +
-      table(['Epoch', n('Samples'), n('Mean off-digit share'), n('Median off-digit share'), n('Flag rate'), n('Mean sharpness'), n('Mean baseline'), n('No evidence')], rows) +
+      table(['Epoch', n('Samples'), n('Mean off-digit share'), n('Median off-digit share'), n('Flag rate'), n('Mean sharpness'), n('Mean baseline'), n('No evidence'), 'Faithfulness ROAD (random, mask)'], rows) +
       (warning ? `<p class="warning">Warning: ${esc(warning)}</p>` : '') +
       `<p>${recText}</p>` +
       `<p class="muted">Best-epoch gates per explained epoch:</p>` +

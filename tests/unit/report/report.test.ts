@@ -124,6 +124,9 @@ describe('HTML report', () => {
     // The gates table: one row per explained epoch, each with its verdict.
     expect(section('focus').match(/<td>excluded: /g)).toHaveLength(3);
     expect(section('focus')).toContain('<th class="num">Mean baseline</th>');
+    // Each probe explanation's stored ROAD faithfulness beside its baselines, one per explained epoch.
+    expect(section('focus')).toContain('<th>Faithfulness ROAD (random, mask)</th>');
+    expect(section('focus').match(/<td>-?\d+\.\d\d ± \d+\.\d\d \(random -?\d+\.\d\d, mask -?\d+\.\d\d\)/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
     const flags = section('flags');
     expect(flags).toContain('Stability counts over the explained epochs 3.');
     expect(flags).toMatch(/off \d+\.\d% \(baseline \d+\.\d%\)/);

@@ -1,4 +1,4 @@
-import type { EpochFocusSummary, EpochGateVerdict, EpochTrainingState } from '../../../shared/explain.js';
+import { beatsRandom, type EpochFocusSummary, type EpochGateVerdict, type EpochTrainingState } from '../../../shared/explain.js';
 
 // The gates of the best-epoch rule (docs/explain.md, "Best epoch"). Focus on
 // the digit is the paper's criterion, but it ranks garbage high: the untrained
@@ -54,7 +54,7 @@ export function gateEpochs(summaries: EpochFocusSummary[], training: EpochTraini
     }
     if (s.samples === 0 || s.noEvidence > s.samples * MAX_NO_EVIDENCE_SHARE)
       excluded.push(`${s.noEvidence} of ${s.samples} probe samples have no evidence`);
-    if (s.faithfulness !== null && !(s.faithfulness.cam > s.faithfulness.random))
+    if (s.faithfulness !== null && !beatsRandom(s.faithfulness))
       excluded.push(`CAMs do not beat a random map (ROAD ${f2(s.faithfulness.cam)} vs ${f2(s.faithfulness.random)})`);
     return {
       epoch: s.epoch,
