@@ -241,3 +241,42 @@ describe('computeCams: layers, batches, scores, leaks', () => {
     D.dispose();
   });
 });
+
+describe('Grad-CAM++ on LeakyReLU maps: the bottom/right band of issue 13', () => {
+  // Two channels of an 8x8 block. Channel 0 carries the evidence (on a 4x4 patch, gradient 0.5).
+  // Channel 1 is what a DCGAN D learns for its zero padding: bright only along the bottom row and
+  // right column, negative (LeakyReLU) elsewhere, so its map sums to -39, and the score barely
+  // depends on it (gradient 0.05). With alpha's sum over A itself, as pytorch-grad-cam has it,
+  // 2g^2 + sum(A) g^3 nearly vanishes there: alpha 20 instead of <= 1/2, a weight 20x the evidence's,
+  // and the CAM becomes a band along the bottom and right edges (86% of a tiny run's images flagged).
+  it('keeps the evidence brightest: the weakly read padding channel cannot outweigh it', () => {
+    const [h, w] = [8, 8];
+    const A = new Float32Array(h * w * 2);
+    const G = new Float32Array(h * w * 2);
+    const frame = (y: number, x: number) => y === h - 1 || x === w - 1;
+    const inside = h * w - (h + w - 1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (y * w + x) * 2;
+        A[p] = y >= 2 && y < 6 && x >= 2 && x < 6 ? 1 : 0;
+        A[p + 1] = frame(y, x) ? 1 : -(39 + (h + w - 1)) / inside;
+        G[p] = 0.5;
+        G[p + 1] = 0.05;
+      }
+    }
+    const sumA1 = Array.from({ length: h * w }, (_, i) => A[2 * i + 1]).reduce((a, b) => a + b, 0);
+    expect(sumA1).toBeCloseTo(-39, 4);
+    const map = tf.tidy(() => weightedMap('gradcam++', tf.tensor4d(A, [1, h, w, 2]), tf.tensor4d(G, [1, h, w, 2])).dataSync() as Float32Array);
+    const cam = new Float32Array(4096);
+    camImages([{ data: map, h, w }], 1, cam);
+    // The evidence covers pixels 16..47 of each axis, the band the last cell (56..63). With alpha over
+    // sum(A) the padding channel's weight is 64 against the evidence's 3.2: the evidence cells go
+    // negative, and all of the CAM is the band.
+    const evidence = massIn(cam, 16, 48, 16, 48);
+    const band = massIn(cam, 56, 64, 0, 64) + massIn(cam, 0, 56, 56, 64);
+    expect(evidence).toBeGreaterThan(band);
+    expect(band).toBeLessThan(0.5);
+    const peak = argmax(cam);
+    expect([Math.floor(peak / 64), peak % 64].every((v) => v >= 16 && v < 48)).toBe(true);
+  });
+});
