@@ -5,7 +5,10 @@ import type { FocusSettings } from './focus-settings.js';
 export const CAM_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'layercam'] as const;
 export type CamMethod = (typeof CAM_METHODS)[number];
 
-/** The CAM method used wherever none is chosen (chosen by measurement: docs/explain.md). */
+/**
+ * The CAM method used wherever none is chosen. The cam-table measurement favours hirescam
+ * (docs/explain.md, "Choosing the method and layer"); switching waits for the tests it moves.
+ */
 export const DEFAULT_CAM_METHOD: CamMethod = 'gradcam';
 
 export const CAM_TARGETS = ['real', 'fake'] as const;
