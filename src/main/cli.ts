@@ -75,15 +75,19 @@ const COMMANDS = ['doctor', 'train', 'resume', 'runs', 'show', 'explain', 'flags
 
 async function serveCommand(home: string, flags: Flags): Promise<number> {
   const { serve } = await import('./web/serve.js');
+  const flagToken = stringFlag(flags, 'token');
+  // From the environment too, so a service's token stays out of `ps` and the same across restarts.
+  const envToken = flagToken === undefined ? process.env.GAN_FOCUS_TOKEN || undefined : undefined;
   const serving = await serve({
     home,
     host: stringFlag(flags, 'host'),
     port: intFlag(flags, 'port'),
-    // From the environment too, so a service's token stays out of `ps` and the same across restarts.
-    token: stringFlag(flags, 'token') ?? (process.env.GAN_FOCUS_TOKEN || undefined),
+    token: flagToken ?? envToken,
     resumeInterrupted: flags['resume-interrupted'] === true,
   });
-  process.stdout.write(`GAN Focus is serving ${home}\nopen ${serving.url}\n`);
+  // A token from the environment is a service's secret: the journal gets the variable's name, not its value.
+  const url = envToken ? serving.url.replace(`token=${envToken}`, 'token=$GAN_FOCUS_TOKEN') : serving.url;
+  process.stdout.write(`GAN Focus is serving ${home}\nopen ${url}\n`);
   for (const r of serving.resumed) {
     process.stdout.write(
       'fromEpoch' in r

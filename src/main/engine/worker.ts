@@ -134,6 +134,14 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 // Without its host nobody records the results: stop rather than train blind.
 process.on('disconnect', () => process.exit(1));
 
+// Forked by the CLI or `serve`: a signal to the whole process group (Ctrl-C in
+// a terminal, systemd stopping the service) reaches the host too, and the host
+// decides: it records how the run stopped (cancelled, or interrupted and
+// resumable by serve --resume-interrupted), then ends this process with
+// SIGKILL. Dying of the signal first would record a lost engine instead.
+// (Electron's utilityProcess is ended with SIGTERM, so it keeps the default.)
+if (!parentPort) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+
 let cancelRequested = false;
 let started = false;
 onMessage((msg) => {

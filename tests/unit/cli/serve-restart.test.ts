@@ -29,8 +29,13 @@ interface Served {
 const started: Served[] = [];
 const clients: WebSocketTransport[] = [];
 
-function serve(home: string, extra: string[] = [], port = 0): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, '--home', home, 'serve', '--port', String(port), ...extra], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `group`: the server leads its own process group, as under systemd, so a signal can go to it and its engines at once. */
+function serve(home: string, extra: string[] = [], port = 0, opts: { env?: Record<string, string>; group?: boolean } = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, '--home', home, 'serve', '--port', String(port), ...extra], {
+    env: cliEnv(opts.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.group ?? false,
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -151,5 +156,24 @@ describe.skipIf(!built)('training survives a restart of gan-focus serve', () => 
     expect(readRun(home, run.id).epochs).toEqual([1, 2, 3, 4]);
     expect(resuming.out()).not.toMatch(/run 1/);
     expect(readRun(home, cancelled.id).status).toBe('cancelled');
+  });
+
+  it('SIGTERM to the whole process group (systemd stop, Ctrl-C in a terminal) still records a resumable stop, and a token from the environment stays out of the output', async () => {
+    const home = tempHome();
+    const token = 'a-service-secret-0123456789';
+    const first = await serve(home, [], 0, { env: { GAN_FOCUS_TOKEN: token }, group: true });
+    expect(first.out()).toContain(`/?token=$GAN_FOCUS_TOKEN`);
+    expect(first.out()).not.toContain(token);
+    const t = createWebSocketTransport({ url: `ws://127.0.0.1:${first.port}/api?token=${token}`, create: (u) => nodeSocket(u), reconnectMs: 50, maxReconnectMs: 200 });
+    clients.push(t);
+    const api = createClient(t);
+    const events: ApiEvent[] = [];
+    api.onEvent((e) => events.push(e));
+    const run = await api.call('createRun', { name: 'group stop', config: TINY, start: true });
+    await until('epoch 1', () => epochDone(events, run.id, 1));
+    // The engine gets the signal too; it leaves the decision to the server.
+    process.kill(-first.child.pid!, 'SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(readRun(home, run.id)).toMatchObject({ status: 'interrupted', error: { message: 'the server stopped (SIGTERM) during training', code: 'process_stopped' } });
   });
 });
