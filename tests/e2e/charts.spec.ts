@@ -116,3 +116,55 @@ test('Run curves: hover readout synced across charts, drag zoom and double-click
   await page.keyboard.press('0');
   await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
 });
+
+test('Compare overlays the per-iteration curves of both runs and bands the seeds’ quality from 0', async ({ app, page }) => {
+  // Runs 1 and 2 of the global setup differ only by seed.
+  await app.open('#/compare?ids=1,2');
+  const lossD = page.getByTestId('curve-Loss_D per iteration');
+  await expect(lossD.locator('canvas')).toBeVisible();
+  await expect(readout(lossD)).toContainText('#1 baseline');
+  await expect(readout(lossD)).toContainText('#2 other seed');
+  await expect(lossD.getByTestId('curve-summary')).toContainText(/\d+ iterations over 2 epochs/);
+  // The cursor is shared by the four charts.
+  await hoverAt(page, lossD, 0.2);
+  const it = (await readout(lossD).locator('.mono').first().textContent())!;
+  await expect(readout(page.getByTestId('curve-D(G(z)) per iteration')).locator('.mono').first()).toHaveText(it);
+
+  const fid = page.getByTestId('quality-G quality: FID to MNIST (lower is better)');
+  await expect(fid.locator('canvas')).toBeVisible();
+  await expect(fid.getByTestId('quality-readout')).toContainText('#1, #2 (2 seeds)');
+  await expect(fid.getByTestId('quality-readout')).toContainText('over 2');
+  await expect(fid.getByTestId('band-note')).toContainText('range (min–max) over runs that differ only by seed');
+  await expect(fid.getByTestId('band-note')).toContainText('Axis from 0');
+  await page.mouse.move(0, 0);
+  await app.shot('compare-curves');
+});
+
+test('one epoch slider drives every CAM pane of Compare: slider keys, previous/next, play', async ({ app, page }) => {
+  await app.open('#/compare?ids=1,2');
+  const slider = page.getByTestId('epoch-slider');
+  const value = slider.getByTestId('epoch-value');
+  const panes = page.locator('.pane');
+  await expect(value).toHaveText('2');
+  const atEpoch = async (e: number) => {
+    for (const i of [0, 1]) await expect(panes.nth(i)).toHaveAttribute('aria-label', new RegExp(`at epoch ${e}$`));
+    await expect(page.getByRole('img', { name: new RegExp(`probe \\d+ CAM at epoch ${e}`) })).toHaveCount(32);
+  };
+  await atEpoch(2);
+  await slider.getByRole('slider', { name: 'Epoch' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await atEpoch(1);
+  await slider.getByRole('button', { name: 'Next epoch' }).click();
+  await atEpoch(2);
+  // Arrow keys work on the buttons too.
+  await slider.getByRole('button', { name: 'Previous epoch' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await atEpoch(1);
+  // Play steps to the last epoch and stops there.
+  const play = slider.getByTestId('epoch-play');
+  await play.click();
+  await expect(play).toHaveAttribute('aria-pressed', 'true');
+  await atEpoch(2);
+  await expect(play).toHaveAttribute('aria-pressed', 'false');
+  await expect(play).toHaveText('Play');
+});

@@ -14,7 +14,7 @@ test('two runs are compared: config diff, overlaid curves, CAMs side by side', a
   await expect(compare.diffRow('seed')).toContainText('1');
   await expect(compare.diffRow('seed')).toContainText('2');
   await expect(compare.diff.locator('tbody tr')).toHaveCount(1);
-  for (const title of ['Loss_D per epoch', 'Loss_G per epoch', 'D(x) per epoch', 'D(G(z)) per epoch', 'Flag rate of the probes per epoch']) {
+  for (const title of ['Loss_D per iteration', 'Loss_G per iteration', 'D(x) per iteration', 'D(G(z)) per iteration', 'Flag rate of the probes per epoch', 'G quality: FID to MNIST (lower is better)']) {
     await expect(page.getByRole('img', { name: title })).toBeVisible();
   }
   await expect(page.getByRole('img', { name: /probe \d+ CAM at epoch 2/ })).toHaveCount(32);

@@ -7,6 +7,7 @@ import {
   epochBoundaries,
   forLogScale,
   indexAtOrBefore,
+  overlayCurves,
   runCurves,
   zoomWindow,
 } from '../../../src/renderer/src/logic/curves.js';
@@ -80,5 +81,19 @@ describe('log scale and navigation helpers', () => {
     expect(zoomWindow([0, 100], 0, 0.5, [0, 100])).toEqual([0, 50]);
     expect(zoomWindow([50, 100], 90, 4, [0, 100])).toEqual([0, 100]);
     expect(zoomWindow([10, 12], 11, 0.1, [0, 100], 2)).toEqual([10, 12]);
+  });
+});
+
+describe('overlaying runs', () => {
+  it('gives one series per run per metric on the union x, with their shared boundaries', () => {
+    const o = overlayCurves([
+      { id: 1, label: '#1', color: 0, rows: rows(2, 3) },
+      { id: 2, label: '#2', color: 1, rows: rows(3, 3) },
+    ]);
+    expect(o.x).toHaveLength(9);
+    expect(o.series.lossG.map((s) => s.id)).toEqual(['1', '2']);
+    expect(Array.from(o.series.dx[0].values).slice(5)).toEqual([0.5, null, null, null]);
+    expect(Array.from(o.series.dx[1].epochs).slice(5)).toEqual([2, 3, 3, 3]);
+    expect(o.boundaries).toEqual([{ x: 3.5, epoch: 2 }]);
   });
 });

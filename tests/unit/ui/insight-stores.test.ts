@@ -178,7 +178,10 @@ describe('review store', () => {
     expect(c.result!.configDiff).toEqual([{ key: 'excluded (count)', values: [0, confirmed] }]);
     expect(c.commonEpochs).toEqual([1, 2]);
     expect(c.epoch).toBe(2);
-    expect(c.metricSeries('lossD').map((s) => s.points.length)).toEqual([2, 2]);
+    // Per-iteration curves of both runs overlaid, every stored iteration drawn.
+    expect(c.iterationCurves.series.lossD.map((s) => s.id)).toEqual([String(run.id), String(child!.id)]);
+    expect(c.metrics[run.id].length).toBeGreaterThan(2);
+    expect(c.iterationCurves.series.lossD.map((s) => Array.from(s.values).filter((v) => v !== null).length)).toEqual([c.metrics[run.id].length, c.metrics[child!.id].length]);
     expect(c.flagRateSeries[0].points.map((p) => p.x)).toEqual([1, 2]);
     expect(c.grids[run.id]!.epochs).toEqual([1, 2]);
     expect(c.grids[child!.id]!.epochs).toEqual([]);

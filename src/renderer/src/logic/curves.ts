@@ -140,3 +140,29 @@ export function runCurves(rows: readonly MetricRow[]): RunCurves {
   });
   return { x, boundaries: epochBoundaries(rows), series };
 }
+
+export interface OverlayRun {
+  id: number;
+  label: string;
+  color: number;
+  rows: readonly MetricRow[];
+}
+
+export interface OverlayCurves {
+  x: number[];
+  /** Only the boundaries every run shares. */
+  boundaries: EpochBoundary[];
+  /** Per metric, one series per run. */
+  series: Record<MetricId, CurveSeries[]>;
+}
+
+/** Several runs' per-iteration curves on one x axis, one chart per metric. */
+export function overlayCurves(runs: readonly OverlayRun[]): OverlayCurves {
+  const { x, rows } = alignRuns(runs.map((r) => r.rows));
+  const epochs = rows.map(epochColumn);
+  const series = {} as Record<MetricId, CurveSeries[]>;
+  for (const m of CURVE_METRICS) {
+    series[m.id] = runs.map((r, k) => ({ id: String(r.id), label: r.label, color: r.color, values: column(rows[k], m.id), epochs: epochs[k] }));
+  }
+  return { x, boundaries: commonBoundaries(runs.map((r) => epochBoundaries(r.rows))), series };
+}

@@ -1,19 +1,14 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { CompareResult, ExplanationGrid, JobInfo, RunDetail } from '../../../shared/api.js';
+import type { CompareResult, ExplanationGrid, JobInfo, MetricRow, RunDetail } from '../../../shared/api.js';
 import { describeError } from '../api/errors.js';
 import type { Series } from '../logic/chart.js';
+import { overlayCurves, type OverlayCurves } from '../logic/curves.js';
+import { qualityGroups, type QualityGroup, type QualityMetric } from '../logic/quality-bands.js';
 import { useApi } from './api.js';
 import { useSelectionStore } from './selection.js';
 
 export const MAX_COMPARED = 8;
-export const EPOCH_METRICS = [
-  { id: 'lossD', label: 'Loss_D' },
-  { id: 'lossG', label: 'Loss_G' },
-  { id: 'dx', label: 'D(x)' },
-  { id: 'dgz', label: 'D(G(z))' },
-] as const;
-
 export interface LineageNode {
   id: number;
   name: string;
@@ -30,6 +25,8 @@ export const useCompareStore = defineStore('compare', () => {
   const result = shallowRef<CompareResult | null>(null);
   const grids = shallowRef<Record<number, ExplanationGrid | null>>({});
   const epoch = ref<number | null>(null);
+  /** Per-iteration metrics by run, loaded after the comparison itself. */
+  const metrics = shallowRef<Record<number, MetricRow[]>>({});
   const loading = ref(false);
   const error = ref<string | null>(null);
   /** G-quality jobs started from this view, by run. */
@@ -49,17 +46,21 @@ export const useCompareStore = defineStore('compare', () => {
   const perRun = (points: (r: RunDetail) => Series['points']): Series[] =>
     runs.value.map((r) => ({ id: String(r.id), label: label(r), points: points(r) }));
 
-  /** Epoch-level curves of one training metric, one series per run. */
-  function metricSeries(metric: (typeof EPOCH_METRICS)[number]['id']): Series[] {
-    return perRun((r) => r.epochs.map((e) => ({ x: e.epoch, y: e[metric] })));
-  }
-
   const flagRateSeries = computed(() =>
     perRun((r) => (result.value?.flagRates ?? []).filter((f) => f.runId === r.id).map((f) => ({ x: f.epoch, y: f.flagRate }))),
   );
-  const qualitySeries = computed(() =>
-    perRun((r) => (result.value?.quality.find((q) => q.runId === r.id)?.rows ?? []).map((q) => ({ x: q.epoch, y: q.fidMnist }))),
+  /** Every run's per-iteration curves overlaid; a run keeps its position's colour. */
+  const iterationCurves = computed<OverlayCurves>(() =>
+    overlayCurves(runs.value.map((r, i) => ({ id: r.id, label: label(r), color: i, rows: metrics.value[r.id] ?? [] }))),
   );
+  /** Per-epoch G quality, runs that differ only by seed grouped into a band. */
+  const qualityBands = (metric: QualityMetric): QualityGroup[] =>
+    qualityGroups(
+      runs.value.map((r, i) => ({ id: r.id, name: r.name, color: i, config: r.config, quality: result.value?.quality.find((q) => q.runId === r.id)?.rows ?? [] })),
+      metric,
+    );
+  const fidBands = computed(() => qualityBands('fidMnist'));
+  const digitBands = computed(() => qualityBands('digitsPresent'));
   const hasFocus = computed(() => (result.value?.flagRates.length ?? 0) > 0);
   const hasQuality = computed(() => result.value?.quality.some((q) => q.rows.length > 0) ?? false);
 
@@ -84,6 +85,7 @@ export const useCompareStore = defineStore('compare', () => {
     ids.value = [...new Set(list)].slice(0, MAX_COMPARED);
     result.value = null;
     grids.value = {};
+    metrics.value = {};
     error.value = null;
     qualityJobs.value = {};
     qualityError.value = null;
@@ -101,7 +103,22 @@ export const useCompareStore = defineStore('compare', () => {
     } finally {
       if (mine === seq) loading.value = false;
     }
-    await loadGrids(mine);
+    await Promise.all([loadGrids(mine), loadMetrics(mine)]);
+  }
+
+  async function loadMetrics(mine: number): Promise<void> {
+    const out: Record<number, MetricRow[]> = {};
+    await Promise.all(
+      runs.value.map(async (r) => {
+        try {
+          out[r.id] = await api.call('getMetrics', { id: r.id });
+        } catch {
+          // A run deleted meanwhile draws no curve; the rest of the comparison stands.
+          out[r.id] = [];
+        }
+      }),
+    );
+    if (mine === seq) metrics.value = out;
   }
 
   watch(
@@ -164,12 +181,14 @@ export const useCompareStore = defineStore('compare', () => {
     lineage,
     commonEpochs,
     flagRateSeries,
-    qualitySeries,
     hasFocus,
     hasQuality,
     qualityJobs,
     qualityError,
-    metricSeries,
+    metrics,
+    iterationCurves,
+    fidBands,
+    digitBands,
     open,
     assessQuality,
     setEpoch: (e: number) => (epoch.value = e),
