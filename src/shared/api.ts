@@ -295,7 +295,11 @@ export interface ExplanationGrid {
   layers: string[];
   method: CamMethod;
   settings: FocusSettings;
-  probes: (ProbeSample & { imageBase64: string })[];
+  /**
+   * `excluded`: the run does not train on this probe (a derived run keeps its
+   * parent's probes so rows line up; one the child excludes is still a valid image to explain).
+   */
+  probes: (ProbeSample & { imageBase64: string; excluded: boolean })[];
   /** Epochs that have a complete probe explanation, ascending. */
   epochs: number[];
   cells: GridCell[];

@@ -12,10 +12,10 @@ import { startExplain } from '../jobs/explaining.js';
 import { confirmBestEpoch, getBestEpoch } from '../store/best-epoch.js';
 import { getCheckpoints, lastCompleteEpoch, listEpochs } from '../store/epochs.js';
 import { countFocus, findExplanation, getCam, listExplanations, listFocus, settingsJson } from '../store/explanations.js';
-import { listProbes, setProbes } from '../store/probes.js';
+import { copyProbes, listProbes, setProbes } from '../store/probes.js';
 import { listQuality } from '../store/quality.js';
 import { listReviews, saveReview } from '../store/reviews.js';
-import { createRun } from '../store/runs.js';
+import { createRun, getRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import { flagStability } from './flag-stability.js';
@@ -79,11 +79,22 @@ export function sampleImages(ctx: RouterContext, config: RunConfig, indices: num
   });
 }
 
-/** The run's probe set, chosen (stratified over digits, seeded) the first time it is needed. */
+/**
+ * The run's probe set, chosen the first time it is needed: a derived run takes
+ * its parent's (so parent and child CAMs line up row by row, even where the
+ * child excludes a probe from training), any other run a stratified, seeded pick
+ * of its training images.
+ */
 export function ensureProbes(ctx: RouterContext, run: RunRow) {
   const datasetId = datasetIdOf(run);
   const existing = listProbes(ctx.db, run.id, datasetId);
   if (existing.length > 0) return existing;
+  const parent = run.parentId !== null ? getRun(ctx.db, run.parentId) : null;
+  if (parent?.datasetId === datasetId) {
+    ensureProbes(ctx, parent);
+    copyProbes(ctx.db, parent.id, run.id);
+    return listProbes(ctx.db, run.id, datasetId);
+  }
   const dataset = ctx.dataset(run.config.dataset);
   const chosen = stratifiedProbes(dataset.labels, trainingIndices(dataset, run.config), DEFAULT_PROBES, run.config.seed);
   setProbes(ctx.db, run.id, chosen.map((index) => ({ index, digit: dataset.labels ? dataset.labels[index] : null })));
@@ -258,6 +269,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       const probes = run.datasetId ? listProbes(db, run.id, run.datasetId) : [];
       const images = sampleImages(ctx, run.config, probes.map((pr) => pr.index));
       const explanations = completeExplanations(ctx, run.id, 'probe', cam);
+      const excluded = new Set(run.config.excluded);
       const position = new Map(probes.map((pr) => [pr.index, pr.position]));
       const cells: ExplanationGrid['cells'] = [];
       for (const e of explanations) {
@@ -282,7 +294,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         layers: cam.layers,
         method: cam.method,
         settings: cam.settings,
-        probes: probes.map((pr, k) => ({ ...pr, imageBase64: Buffer.from(images[k]).toString('base64') })),
+        probes: probes.map((pr, k) => ({ ...pr, imageBase64: Buffer.from(images[k]).toString('base64'), excluded: excluded.has(pr.sampleId) })),
         epochs: explanations.map((e) => e.epoch),
         cells,
         availableLayers: camLayers(run.config.arch),
@@ -390,12 +402,15 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
       if (ids.length === 0) throw new ApiError('conflict', `no ${which} samples to exclude at epoch ${e.epoch}`);
       const excluded = [...new Set([...run.config.excluded, ...ids])].sort((a, b) => parseSampleId(a)!.index - parseSampleId(b)!.index);
       requireTrainable(ctx, { ...run.config, excluded }, `run ${run.id} without these ${ids.length} samples`, 'conflict');
+      // The child follows the parent's probes, chosen now if the parent has none yet.
+      ensureProbes(ctx, run);
       const child = createRun(db, {
         name: p.name ?? `${run.name} minus ${ids.length} ${p.stable ? `stable (${p.stable.min} of ${p.stable.of}) ` : ''}flagged (epoch ${e.epoch})`,
         config: { ...run.config, excluded },
         parentId: run.id,
         excluded: ids,
       });
+      copyProbes(db, run.id, child.id);
       ctx.emit({ type: 'runState', run: child });
       return p.start ? startTraining(ctx, child.id) : child;
     },

@@ -7,6 +7,7 @@ import { ConflictError } from '../jobs/training.js';
 import { listEpochs } from '../store/epochs.js';
 import { listMetrics } from '../store/metrics.js';
 import type { HomePaths } from '../store/paths.js';
+import { copyProbes } from '../store/probes.js';
 import { createRun, deleteRun, getRun, listRuns, requireRun, updateRun } from '../store/runs.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
@@ -106,6 +107,8 @@ export function runMethods(ctx: RouterContext): MethodGroup<RunMethodNames> {
         tags: src.tags,
         notes: `Duplicated from run #${src.id} "${src.name}".`,
       });
+      // Same probes as the original, so their CAMs compare row by row (even where the original's were picked by hand).
+      copyProbes(db, src.id, run.id);
       ctx.emit({ type: 'runState', run });
       return run;
     },

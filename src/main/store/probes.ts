@@ -33,3 +33,14 @@ export function setProbes(db: Database, runId: number, probes: { index: number; 
     probes.forEach((p, position) => insert.run(runId, position, p.index, p.digit));
   });
 }
+
+/**
+ * Gives a derived run the probe set of the run it comes from, so their CAMs line
+ * up row by row; nothing when the source has none yet. Replaces the target's set
+ * (and with it its probe explanations, as setProbes does).
+ */
+export function copyProbes(db: Database, fromRunId: number, toRunId: number): number {
+  const rows = db.prepare('SELECT sample_index AS "index", digit FROM probes WHERE run_id = ? ORDER BY position').all(fromRunId) as { index: number; digit: number | null }[];
+  if (rows.length > 0) setProbes(db, toRunId, rows);
+  return rows.length;
+}
