@@ -35,6 +35,8 @@ export interface TrainHooks {
   transformLosses?(v: { lossD: number; lossG: number }, iteration: number): { lossD: number; lossG: number };
   /** For tests of the full-disk path: true makes that epoch's checkpoint write fail with ENOSPC half way. */
   checkpointFault?(epoch: number): boolean;
+  /** Samples for each epoch's G quality (default 1,000): fewer for tests on a software GPU. */
+  qualitySamples?: number;
 }
 
 export const GRID_SIZE = 64;
@@ -118,9 +120,9 @@ export async function renderGrid(G: tf.LayersModel, noise: tf.Tensor4D): Promise
  * comparable across epochs and across the runs of a study. A failure (a missing classifier, a diverged G) is raised after the
  * epoch is recorded, so the checkpoint just written is not lost.
  */
-async function measureQuality(G: tf.LayersModel, config: RunConfig): Promise<{ quality: EpochQuality | null; error: Error | null }> {
+async function measureQuality(G: tf.LayersModel, config: RunConfig, count?: number): Promise<{ quality: EpochQuality | null; error: Error | null }> {
   try {
-    return { quality: await epochQuality(G, { seed: config.seed, nz: config.nz }), error: null };
+    return { quality: await epochQuality(G, { seed: config.seed, nz: config.nz, count }), error: null };
   } catch (err) {
     return { quality: null, error: err instanceof Error ? err : new Error(String(err)) };
   }
@@ -225,7 +227,7 @@ export async function train(
       const checkpointDir = epochCheckpointDir(epoch);
       const fault = hooks.checkpointFault?.(epoch) ? injectedEnospc : undefined;
       const files = await writeCheckpoint(path.join(runDir, checkpointDir), models, { d: opt.d, g: opt.g }, fault);
-      const { quality, error } = await measureQuality(models.generator, config);
+      const { quality, error } = await measureQuality(models.generator, config, hooks.qualitySamples);
       await hooks.onEpoch({
         epoch,
         lossD: sums.lossD / batches,
