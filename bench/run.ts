@@ -1,7 +1,8 @@
 // GAN Focus benchmark: training step and Grad-CAM batch (batch 64, 64x64) at
 // widths 16/32/64 on every available tfjs path, against PyTorch on the same
 // machine. Run: npx tsx bench/run.ts [--json] [--width N] [--arch paper|dcgan5]
-//   [--backends native-cpu,wasm,cpu] [--kind train|gradcam] [--steps N] [--no-reference]
+//   [--backends native-cpu,wasm,cpu,webgpu] [--kind train|gradcam] [--steps N] [--no-reference]
+// (webgpu only when asked: it uses any adapter Dawn finds, software ones included)
 // or: npx tsx bench/run.ts --recipe [--seeds 1,2,3] [--json] [-- train flags]: the default preset, trained end to end
 // or: npx tsx bench/run.ts --cam-table --home H --run R --epoch E [--samples N] [--json]: every CAM method x layer measured (cam-table.ts)
 import { fork } from 'node:child_process';

@@ -19,6 +19,8 @@ const RUNS: Record<string, Record<'train' | 'gradcam', Record<number, number>>> 
   'native-cpu': { train: { 16: 8, 32: 5, 64: 3 }, gradcam: { 16: 30, 32: 20, 64: 10 } },
   wasm: { train: { 16: 3, 32: 2, 64: 1 }, gradcam: { 16: 5, 32: 3, 64: 2 } },
   cpu: { train: { 16: 1, 32: 1, 64: 1 }, gradcam: { 16: 2, 32: 1, 64: 1 } },
+  // After one warm-up step, which compiles every shader (minutes on lavapipe).
+  webgpu: { train: { 16: 5, 32: 5, 64: 3 }, gradcam: { 16: 10, 32: 10, 64: 5 } },
 };
 
 async function main(): Promise<void> {

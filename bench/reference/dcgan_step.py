@@ -88,20 +88,20 @@ def timed(fn, warmup, steps):
     return statistics.median(times)
 
 
-def train_case(width, arch, fmt, warmup, steps):
+def train_case(width, arch, fmt, warmup, steps, device):
     torch.manual_seed(1)
-    G, Dn = generator(width), D(width, arch)
+    G, Dn = generator(width).to(device), D(width, arch).to(device)
     G.apply(init_weights)
     Dn.apply(init_weights)
-    real = torch.rand(BATCH, 1, 64, 64) * 2 - 1
-    z = torch.randn(BATCH, NZ, 1, 1)
+    real = torch.rand(BATCH, 1, 64, 64, device=device) * 2 - 1
+    z = torch.randn(BATCH, NZ, 1, 1, device=device)
     if fmt == "channels_last":
         G, Dn = G.to(memory_format=torch.channels_last), Dn.to(memory_format=torch.channels_last)
         real, z = real.contiguous(memory_format=torch.channels_last), z.contiguous(memory_format=torch.channels_last)
     optD = torch.optim.Adam(Dn.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
-    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    ones, zeros = torch.ones(BATCH, 1, device=device), torch.zeros(BATCH, 1, device=device)
 
     def step():
         Dn.zero_grad(set_to_none=True)
@@ -115,17 +115,18 @@ def train_case(width, arch, fmt, warmup, steps):
         err_g = bce(Dn(fake), ones)
         err_g.backward()
         optG.step()
+        # float() waits for the device, as GAN Focus' step reads its losses.
         return float(err_real + err_fake), float(err_g)
 
     return timed(step, warmup, steps)
 
 
-def gradcam_case(width, arch, fmt, warmup, steps):
+def gradcam_case(width, arch, fmt, warmup, steps, device):
     torch.manual_seed(1)
-    Dn = D(width, arch)
+    Dn = D(width, arch).to(device)
     Dn.apply(init_weights)
     Dn.eval()
-    x = torch.rand(BATCH, 1, 64, 64) * 2 - 1
+    x = torch.rand(BATCH, 1, 64, 64, device=device) * 2 - 1
     if fmt == "channels_last":
         Dn = Dn.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
@@ -142,7 +143,7 @@ def gradcam_case(width, arch, fmt, warmup, steps):
             up = F.interpolate(cams, size=(64, 64), mode="bilinear", align_corners=False).flatten(1)
             lo, hi = up.min(dim=1, keepdim=True).values, up.max(dim=1, keepdim=True).values
             scaled = (up - lo) / torch.where(hi - lo > 0, hi - lo, torch.ones_like(hi))
-            return scaled.numpy().copy()
+            return scaled.cpu().numpy().copy()
 
     return timed(cam, warmup, steps)
 
@@ -154,7 +155,10 @@ def main():
     p.add_argument("--kind", choices=["train", "gradcam"], action="append", help="limit to these cases (repeatable)")
     p.add_argument("--steps", type=int, default=0, help="timed iterations (default: by width)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda (bench/gpu-check.sh)")
     args = p.parse_args()
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit(f"--device {args.device}: this torch ({torch.__version__}) sees no CUDA GPU")
     torch.set_num_threads(args.threads)
     widths = args.width or [16, 32, 64]
     archs = args.arch or ["dcgan5", "paper"]
@@ -168,12 +172,12 @@ def main():
                     continue
                 best = None
                 for fmt in ("contiguous", "channels_last"):
-                    ms = fn(width, arch, fmt, warmup, reps)
+                    ms = fn(width, arch, fmt, warmup, reps, args.device)
                     if best is None or ms < best[0]:
                         best = (ms, fmt)
                 print(json.dumps({
                     "case": f"{kind}-{arch}", "width": width, "ms": round(best[0], 2), "format": best[1],
-                    "threads": torch.get_num_threads(), "torch": torch.__version__,
+                    "threads": torch.get_num_threads(), "torch": torch.__version__, "device": args.device,
                     "peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 }), flush=True)
 
