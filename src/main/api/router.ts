@@ -4,6 +4,7 @@ import { isDiskFull } from '../../shared/disk-full.js';
 import { formatIssues, parse } from '../../shared/schema.js';
 import type { RunRow } from '../../shared/types.js';
 import { forkLauncher, type EngineLauncher } from '../jobs/launcher.js';
+import { ensureFinalQuality } from '../jobs/final-quality.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { StudyRunner, type StudyEnd } from '../jobs/study-runner.js';
 import { type RunStop, TrainingService } from '../jobs/training.js';
@@ -87,6 +88,7 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
       finishing.set(runId, handle.finished);
       return handle;
     },
+    assessFinal: (runId) => ensureFinalQuality(db, paths, launcher, jobs, runId),
   });
   const ctx: RouterContext = { db, paths, launcher, emit, training, jobs, studies, dataset: datasetCache(), finishing };
   const jobEnds = new Map<number, Promise<ResultOf<'cancelJob'>>>();

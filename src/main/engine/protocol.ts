@@ -1,3 +1,4 @@
+import type { FinalQuality } from '../../shared/study.js';
 import type { RunConfig } from '../../shared/config.js';
 import type { CamMethod, CamTarget, Faithfulness, FocusSample, KeepCams, SanityStage, SanityVerdict } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
@@ -76,7 +77,20 @@ export type HostToWorker =
   | { type: 'quality'; job: QualityJob }
   | { type: 'probes'; job: ProbesJob }
   | { type: 'sanity'; job: SanityJob }
+  | { type: 'finalQuality'; job: FinalQualityJob }
   | { type: 'cancel' };
+
+/** A study run's final estimate: G of one checkpoint on `count` samples of the data seed's quality noise. */
+export interface FinalQualityJob {
+  epoch: number;
+  dir: string;
+  sha256: string;
+  nz: number;
+  seed: number;
+  count: number;
+  /** Where the MNIST test set's features may be kept between processes. */
+  cacheDir: string;
+}
 
 export interface IterationMetrics {
   epoch: number;
@@ -129,4 +143,5 @@ export type WorkerToHost =
   | { type: 'explainEpochDone'; epoch: number }
   | { type: 'sanity'; layers: string[]; stages: SanityStage[]; verdict: SanityVerdict }
   | { type: 'probes'; indices: number[]; change: number[] }
-  | ({ type: 'qualityEpoch'; epoch: number } & EpochQuality);
+  | ({ type: 'qualityEpoch'; epoch: number } & EpochQuality)
+  | { type: 'finalQuality'; result: FinalQuality };

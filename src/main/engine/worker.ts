@@ -124,6 +124,8 @@ function startJob(msg: Exclude<HostToWorker, { type: 'cancel' }>, cancelled: () 
       return simpleJob(async () => (await import('./quality/job.js')).runQualityJob(msg.job, send, cancelled));
     case 'sanity':
       return simpleJob(async () => (await import('./explain/sanity-job.js')).runSanityJob(msg.job, send));
+    case 'finalQuality':
+      return simpleJob(async () => (await import('./quality/final-job.js')).runFinalQualityJob(msg.job, send));
   }
 }
 

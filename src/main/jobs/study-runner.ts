@@ -12,7 +12,7 @@ export interface StudyHost {
   /** Starts (or continues from its last complete epoch) one run: the same path as startRun/resumeRun. */
   train(runId: number): TrainingHandle;
   /** Measures a completed run's final estimate when it is missing; resolves once stored. */
-  assessFinal?(runId: number): Promise<void>;
+  assessFinal(runId: number): Promise<void>;
 }
 
 export interface StudyEnd {
@@ -81,7 +81,7 @@ export class StudyRunner {
           if (run.status !== 'completed')
             return { studyId, reason: entry.cancelled ? 'cancelled' : 'run-stopped', message: `run ${run.id} ${run.status}${run.error ? `: ${run.error.message}` : ''}` };
         }
-        if (this.host.assessFinal) await this.host.assessFinal(link.runId);
+        await this.host.assessFinal(link.runId);
         this.host.emit({ type: 'study', studyId });
       }
       return { studyId, reason: 'completed', message: null };

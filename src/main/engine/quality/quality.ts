@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../../../shared/config.js';
 import type { EpochQuality } from '../protocol.js';
 import { createRng, deriveSeed, fillNormal } from '../rng.js';
-import { argmaxRows, type Classifier, OutputCollector } from './classifier.js';
+import { argmaxRows, type Classifier, type ClassifierOutputs, OutputCollector } from './classifier.js';
 import { FEATURE_DIM, NUM_CLASSES } from './classifier-model.js';
 import { frechetDistance, gaussianStats } from './frechet.js';
 import { sharedClassifier, testStats } from './reference-stats.js';
@@ -66,12 +66,23 @@ export async function assessGenerator(G: tf.LayersModel, opts: AssessOptions): P
   checkOptions(G, count, opts.nz, batchSize);
   const classifier = opts.classifier ?? (await sharedClassifier());
   const reference = await testStats(classifier);
-  const noise = fillNormal(createRng(deriveSeed(opts.seed, SEED_QUALITY_NOISE)), new Float32Array(count * opts.nz));
+  const out = await generatedOutputs(G, classifier, count, opts.seed, opts.nz, batchSize);
+  return summarise(out, frechetDistance(gaussianStats(out.features, count, FEATURE_DIM), reference));
+}
+
+/**
+ * The classifier's outputs on `count` samples of G from the seeded quality
+ * noise: the first 1,000 are the per-epoch samples, so a larger count extends
+ * the same z.
+ */
+export async function generatedOutputs(G: tf.LayersModel, classifier: Classifier, count: number, seed: number, nz: number, batchSize = DEFAULT_BATCH): Promise<ClassifierOutputs> {
+  checkOptions(G, count, nz, batchSize);
+  const noise = fillNormal(createRng(deriveSeed(seed, SEED_QUALITY_NOISE)), new Float32Array(count * nz));
   const collector = new OutputCollector(count);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const images = tf.tidy(() => {
-      const z = tf.tensor4d(noise.subarray(start * opts.nz, (start + n) * opts.nz), [n, 1, 1, opts.nz]);
+      const z = tf.tensor4d(noise.subarray(start * nz, (start + n) * nz), [n, 1, 1, nz]);
       return G.apply(z, { training: false }) as tf.Tensor4D;
     });
     try {
@@ -82,6 +93,12 @@ export async function assessGenerator(G: tf.LayersModel, opts: AssessOptions): P
   }
   const out = collector.finish();
   if (!out.features.every(Number.isFinite)) throw new Error('assessGenerator: G produced non-finite images (NaN or Inf); its weights are unusable');
+  return out;
+}
+
+/** Class coverage and confidence of classified samples, with their FID-MNIST. */
+export function summarise(out: ClassifierOutputs, fidMnist: number): GeneratorQuality {
+  const count = out.count;
   const { labels, confidence } = argmaxRows(out.probs, count);
   const classCounts = new Array<number>(NUM_CLASSES).fill(0);
   let confidenceSum = 0;
@@ -96,6 +113,6 @@ export async function assessGenerator(G: tf.LayersModel, opts: AssessOptions): P
     classShare,
     digitsPresent: classShare.filter((s) => s >= PRESENT_SHARE).length,
     meanConfidence: confidenceSum / count,
-    fidMnist: frechetDistance(gaussianStats(out.features, count, FEATURE_DIM), reference),
+    fidMnist,
   };
 }

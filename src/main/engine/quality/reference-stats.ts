@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readIdxImages } from '../data/idx.js';
 import { mnistPaths } from '../data/mnist.js';
@@ -28,6 +28,8 @@ interface StatsFile {
 }
 
 const inMemory = new WeakMap<Classifier, Promise<Gaussian>>();
+const featuresInMemory = new WeakMap<Classifier, Promise<Float32Array>>();
+const TEST_COUNT = 10_000;
 let shared: Promise<Classifier> | null = null;
 
 export function weightsSha256(dir: string = classifierDir()): string {
@@ -91,4 +93,37 @@ export function testStats(c: Classifier): Promise<Gaussian> {
     p.catch(() => inMemory.delete(c));
   }
   return p;
+}
+
+/**
+ * The classifier's features of the 10,000 MNIST test images (KID needs the
+ * features themselves), once per process. With `cacheDir` they are also kept
+ * there (5 MB, named by the weights' hash), so the next process of a study
+ * reads them instead of classifying 10,000 images again.
+ */
+export function testFeatures(c: Classifier, cacheDir?: string): Promise<Float32Array> {
+  let p = featuresInMemory.get(c);
+  if (!p) {
+    p = loadOrComputeFeatures(c, cacheDir);
+    featuresInMemory.set(c, p);
+    p.catch(() => featuresInMemory.delete(c));
+  }
+  return p;
+}
+
+async function loadOrComputeFeatures(c: Classifier, cacheDir: string | undefined): Promise<Float32Array> {
+  const file = cacheDir && c.dir ? path.join(cacheDir, `test-features-${weightsSha256(c.dir).slice(0, 16)}.f32`) : null;
+  if (file && existsSync(file)) {
+    const bytes = readFileSync(file);
+    if (bytes.byteLength === TEST_COUNT * FEATURE_DIM * 4) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  }
+  const out = await classifyImages(c, readIdxImages(mnistPaths().testImages));
+  if (file && out.count === TEST_COUNT) {
+    // Written under another name first: a reader never sees half a file.
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(out.features.buffer, out.features.byteOffset, out.features.byteLength));
+    renameSync(tmp, file);
+  }
+  return out.features;
 }
