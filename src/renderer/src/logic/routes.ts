@@ -11,6 +11,7 @@ export type Route =
   | { name: 'explain'; id: number; cam?: CamQuery }
   | { name: 'review'; id: number; epoch?: number; cam?: CamQuery }
   | { name: 'compare'; ids: number[]; cam?: CamQuery }
+  | { name: 'study'; id: number }
   /** An address that names no page: shown as such, never silently as the runs list. */
   | { name: 'notFound'; path: string };
 
@@ -47,6 +48,8 @@ export function parseRoute(hash: string): Route {
         return withCam(epoch ? { name: 'review', id, epoch } : { name: 'review', id });
       }
       return notFound;
+    case 'study':
+      return id !== undefined && parts.length === 2 ? { name: 'study', id } : notFound;
     case 'compare': {
       if (parts.length > 1) return notFound;
       const ids = (q.get('ids') ?? '').split(',').map((s) => positive(s)).filter((n): n is number => n !== undefined);
@@ -75,6 +78,8 @@ export function formatRoute(r: Route): string {
       return `#/run/${r.id}/review${query([...(r.epoch ? [['epoch', String(r.epoch)] as [string, string]] : []), ...camQueryPairs(r.cam)])}`;
     case 'compare':
       return `#/compare${query([...(r.ids.length ? [['ids', r.ids.join(',')] as [string, string]] : []), ...camQueryPairs(r.cam)])}`;
+    case 'study':
+      return `#/study/${r.id}`;
     case 'notFound':
       return `#${r.path}`;
   }
