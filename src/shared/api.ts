@@ -341,7 +341,10 @@ export interface FlagList {
   meanBaselineRatio: number | null;
   /** The explanation's target layers (the warning names them). */
   layers: string[];
+  /** Every decision on the run's samples (reviews are kept per run, across epochs). */
   reviewed: { confirmed: number; dismissed: number };
+  /** The decisions on the samples flagged at this epoch: the epoch that was reviewed has some. */
+  flaggedReviewed: { confirmed: number; dismissed: number };
   /** The explained epochs each item's `flaggedIn` counts over, and the requirement asked for. */
   stability: FlagStability;
   items: FlagItem[];

@@ -14,8 +14,9 @@ import { getCheckpoints, lastCompleteEpoch, listEpochs } from '../store/epochs.j
 import { countFocus, findExplanation, getCam, listExplanations, listFocus, settingsJson } from '../store/explanations.js';
 import { copyProbes, listProbes, setProbes } from '../store/probes.js';
 import { listQuality } from '../store/quality.js';
-import { listReviews, saveReview } from '../store/reviews.js';
+import { listReviews, saveReview, type ReviewRow } from '../store/reviews.js';
 import { createRun, getRun } from '../store/runs.js';
+import type { Database } from '../store/db.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import { flagStability } from './flag-stability.js';
@@ -144,6 +145,13 @@ export function flaggedIds(ctx: RouterContext, run: RunRow, e: ExplanationRow, c
 }
 
 /** Candidates per probe wanted, when choosing informative probes. */
+/** Decisions on the samples flagged in this explanation (reviews are per run; the epoch that was reviewed has them). */
+function flaggedReviewed(db: Database, explanationId: number, datasetId: string, reviews: ReviewRow[]): FlagList['flaggedReviewed'] {
+  const decided = new Set(reviews.filter((r) => r.decision !== null).map((r) => r.index));
+  const rows = decided.size ? listFocus(db, explanationId, datasetId, { flaggedOnly: true, only: decided }) : [];
+  return { confirmed: rows.filter((r) => r.review === 'confirmed').length, dismissed: rows.filter((r) => r.review === 'dismissed').length };
+}
+
 const INFORMATIVE_POOL = 4;
 
 async function informativeIndices(ctx: RouterContext, run: RunRow, candidates: number[], count: number, cam: CamChoice): Promise<number[]> {
@@ -335,6 +343,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
           noEvidence: 0,
           meanBaselineRatio: null,
           reviewed,
+          flaggedReviewed: { confirmed: 0, dismissed: 0 },
           stability: { epochs: [], required: p.stable ?? null, stable: 0 },
           items: [],
         };
@@ -349,6 +358,7 @@ export function explainMethods(ctx: RouterContext, jobEnds: Map<number, Promise<
         layers: e.layers,
         ...counts,
         reviewed,
+        flaggedReviewed: flaggedReviewed(db, e.id, datasetIdOf(run), reviews),
         stability: st.stability,
         items: listFocus(db, e.id, datasetIdOf(run), {
           flaggedOnly: p.flaggedOnly ?? true,

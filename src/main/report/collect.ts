@@ -1,8 +1,10 @@
-import type { MethodName, ParamsOf, ResultOf } from '../../shared/api.js';
+import type { MethodName, ParamsOf, ResultOf, SampleImages } from '../../shared/api.js';
 import type { CamMethod, CamTarget } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 import { appVersion } from './app-version.js';
 import { ReportError } from './report-error.js';
+import { bestEpochOf, chooseFlagEpoch, summarizeRun } from './run-summary.js';
+import { studyVerdict } from './study-verdict.js';
 import {
   FLAG_THUMBNAIL_CAP,
   REPORT_SCHEMA_VERSION,
@@ -43,22 +45,35 @@ async function environment(call: Call): Promise<ReportEnvironment> {
   }
 }
 
-async function runFlags(call: Call, id: number, epochs: number[], cam: CamOptions): Promise<{ byEpoch: EpochFlagCount[]; flags: RunFlags | null }> {
+/** getSamples takes this many indices per call. */
+const SAMPLES_PER_CALL = 512;
+
+async function runFlags(
+  call: Call,
+  id: number,
+  epochs: number[],
+  cam: CamOptions,
+  bestEpoch: number | null,
+): Promise<{ byEpoch: EpochFlagCount[]; flags: RunFlags | null }> {
   const byEpoch: EpochFlagCount[] = [];
   for (const epoch of epochs) {
     const list = await call('listFlags', { id, epoch, ...cam, limit: 1 });
-    if (list.explanationId !== null) byEpoch.push({ epoch, total: list.total, flagged: list.flagged, noEvidence: list.noEvidence });
+    if (list.explanationId !== null)
+      byEpoch.push({ epoch, total: list.total, flagged: list.flagged, noEvidence: list.noEvidence, reviewed: list.flaggedReviewed });
   }
-  const latest = byEpoch.at(-1);
-  if (!latest) return { byEpoch, flags: null };
-  const list = await call('listFlags', { id, epoch: latest.epoch, ...cam, flaggedOnly: true, limit: FLAG_THUMBNAIL_CAP });
-  const images = list.items.length
-    ? await call('getSamples', { id, indices: list.items.map((f) => f.index), epoch: latest.epoch, ...cam })
-    : [];
+  const chosen = chooseFlagEpoch(byEpoch, bestEpoch);
+  if (!chosen) return { byEpoch, flags: null };
+  // Every flag of the epoch, so the confirmed ones below the thumbnail cap are shown too.
+  const list = await call('listFlags', { id, epoch: chosen.epoch, ...cam, flaggedOnly: true, limit: 100_000 });
+  const shown = list.items.filter((f, k) => k < FLAG_THUMBNAIL_CAP || f.review === 'confirmed');
+  const images: SampleImages[] = [];
+  for (let k = 0; k < shown.length; k += SAMPLES_PER_CALL)
+    images.push(...(await call('getSamples', { id, indices: shown.slice(k, k + SAMPLES_PER_CALL).map((f) => f.index), epoch: chosen.epoch, ...cam })));
   return {
     byEpoch,
     flags: {
-      epoch: latest.epoch,
+      epoch: chosen.epoch,
+      why: chosen.why,
       settings: list.settings,
       total: list.total,
       flagged: list.flagged,
@@ -67,7 +82,8 @@ async function runFlags(call: Call, id: number, epochs: number[], cam: CamOption
       layers: list.layers,
       stability: list.stability,
       reviewed: list.reviewed,
-      items: list.items.map((f, k) => ({ ...f, imageBase64: images[k].imageBase64, camBase64: images[k].camBase64 })),
+      flaggedReviewed: list.flaggedReviewed,
+      items: shown.map((f, k) => ({ ...f, imageBase64: images[k].imageBase64, camBase64: images[k].camBase64 })),
     },
   };
 }
@@ -84,18 +100,20 @@ async function runReport(call: Call, id: number, cam: CamOptions): Promise<RunRe
     // A grid file removed by hand leaves a gap in the gallery, not a failed report.
     if (e.gridPath) grids.push(...(await call('getGrid', { id, epoch: e.epoch }).then((g) => [g], () => [])));
   }
-  const { byEpoch, flags } = await runFlags(call, id, run.epochs.map((e) => e.epoch), cam);
-  return {
+  const focus = await call('getFocusSummary', { id, ...cam });
+  const { byEpoch, flags } = await runFlags(call, id, run.epochs.map((e) => e.epoch), cam, bestEpochOf(focus)?.epoch ?? null);
+  const report = {
     run,
     parent,
     metrics: await call('getMetrics', { id }),
     grids,
     figure1: await call('getExplanationGrid', { id, ...cam }),
-    focus: await call('getFocusSummary', { id, ...cam }),
+    focus,
     flagsByEpoch: byEpoch,
     flags,
     quality: await call('getQuality', { id }),
   };
+  return { ...report, summary: summarizeRun(report, await studyVerdict(id)) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { beatsRandom, faithfulnessText, resolutionWarning } from '../../shared/explain.js';
 import { esc } from './escape.js';
 import { DASH, empty, flatten, num, pct, table, text } from './html-format.js';
+import { FLAG_EPOCH_WHY } from './html-summary.js';
 import { grayDataUri, legendDataUri, OVERLAY_ALPHA, overlayDataUri } from './images.js';
 import { FLAG_THUMBNAIL_CAP, type RunReport } from './report-data.js';
 import { downsample, lineChart } from './svg-chart.js';
@@ -214,15 +215,17 @@ function flagsSection(r: RunReport): string {
     ['Epoch', n('Samples'), n('Flagged'), n('Flag rate'), n('No evidence')],
     r.flagsByEpoch.map((e) => [String(e.epoch), String(e.total), String(e.flagged), pct(e.total ? e.flagged / e.total : null), String(e.noEvidence)]),
   );
+  const extraConfirmed = Math.max(0, f.items.length - FLAG_THUMBNAIL_CAP);
   const shown =
     f.flagged > f.items.length
-      ? `Showing the ${f.items.length} highest off-digit shares of ${f.flagged} flagged samples at epoch ${f.epoch} (thumbnails are capped at ${FLAG_THUMBNAIL_CAP}; the CSV export lists every sample).`
+      ? `Showing the ${Math.min(f.items.length, FLAG_THUMBNAIL_CAP)} highest off-digit shares of ${f.flagged} flagged samples at epoch ${f.epoch}` +
+        `${extraConfirmed ? ` and the ${extraConfirmed} confirmed samples below them` : ''} (thumbnails are capped at ${FLAG_THUMBNAIL_CAP} plus the confirmed ones; the CSV export lists every sample).`
       : `All ${f.flagged} flagged samples at epoch ${f.epoch}, highest off-digit share first.`;
   const cards = f.items.map((s) => {
     const overlay = s.camBase64 ? `<img src="${overlayDataUri(s.imageBase64, s.camBase64)}" alt="CAM">` : '<span class="no-cam">CAM not kept</span>';
     return (
       `<div class="card${s.review ? ` ${s.review}` : ''}"><div class="pair"><img src="${grayDataUri(s.imageBase64)}" alt="sample">${overlay}</div>` +
-      `<div class="mono">${esc(s.sampleId)}</div>digit ${text(s.digit)} &middot; off ${pct(s.ratio)} (baseline ${pct(s.baselineRatio)}) &middot; coverage ${pct(s.coverage)}` +
+      `<div class="mono">${esc(s.sampleId)}</div>digit ${text(s.digit)} &middot; off-digit share ${pct(s.ratio)} (baseline ${pct(s.baselineRatio)}) &middot; coverage ${pct(s.coverage)}` +
       `<br>flagged at ${s.flaggedIn} of ${f.stability.epochs.length} explained epochs` +
       `<br>review: ${s.review ? `<strong>${esc(s.review)}</strong>` : 'not reviewed'}${s.note ? `<div class="note">${esc(s.note)}</div>` : ''}</div>`
     );
@@ -231,7 +234,8 @@ function flagsSection(r: RunReport): string {
     r,
     'flags',
     `<p>Threshold: off-digit share &ge; ${pct(f.settings.threshold, 0)} (digit mask level ${num(f.settings.maskLevel, 2)}, dilation ${f.settings.dilation} px). ` +
-      `Reviews: ${f.reviewed.confirmed} confirmed, ${f.reviewed.dismissed} dismissed. ` +
+      `Listed: epoch ${f.epoch}, ${esc(FLAG_EPOCH_WHY[f.why])}; its flags carry ${f.flaggedReviewed.confirmed} confirmed and ${f.flaggedReviewed.dismissed} dismissed reviews ` +
+      `(${f.reviewed.confirmed} confirmed and ${f.reviewed.dismissed} dismissed over the run). ` +
       `Mean baseline ratio ${pct(f.meanBaselineRatio)} at ${esc(f.layers.join(' + '))} (a CAM exactly on the digit scores this); ` +
       `${f.noEvidence} of ${f.total} samples without evidence. Stability counts over the explained epochs ${esc(f.stability.epochs.join(', '))}.</p>` +
       (warning ? `<p class="warning">Warning: ${esc(warning)}</p>` : '') +

@@ -3,6 +3,7 @@ import { comparisonHtml } from './html-compare.js';
 import { DASH, table, text } from './html-format.js';
 import { runHtml, RUN_SECTIONS, SECTION_TITLES, sectionId } from './html-run.js';
 import type { ReportData } from './report-data.js';
+import { summaryHtml } from './html-summary.js';
 import { REPORT_CSS } from './style.js';
 
 // One self-contained HTML file: inline CSS, PNG data URIs, inline SVG, no
@@ -39,17 +40,17 @@ function environmentHtml(data: ReportData): string {
     rows.push(['Backend', `${DASH} (${esc(env.backendError ?? 'unknown')})`]);
   }
   rows.push(['Runs trained on', data.runs.map((r) => `run ${r.run.id}: ${text(r.run.backend)}`).join('; ')]);
-  return `<section id="environment"><h2>Environment</h2>${table(['Item', 'Value'], rows.map(([k, v]) => [k, v]))}</section>`;
+  return `<section id="environment" class="environment"><h2>Environment</h2>${table(['Item', 'Value'], rows.map(([k, v]) => [k, v]))}</section>`;
 }
 
 function contents(data: ReportData): string {
-  const items: string[] = [];
+  const items: string[] = ['<li><a href="#summary">Summary</a></li>'];
   if (data.comparison) items.push('<li><a href="#comparison">Comparison</a></li>');
-  items.push('<li><a href="#environment">Environment</a></li>');
   for (const r of data.runs) {
     const sub = RUN_SECTIONS.map((s) => `<a href="#${sectionId(r.run.id, s)}">${esc(SECTION_TITLES[s])}</a>`).join(' &middot; ');
     items.push(`<li><a href="#run-${r.run.id}">Run ${r.run.id}: ${esc(r.run.name)}</a><br><small>${sub}</small></li>`);
   }
+  items.push('<li><a href="#environment">Environment</a></li>');
   return `<nav id="contents"><h2>Contents</h2><ul>${items.join('')}</ul></nav>`;
 }
 
@@ -62,10 +63,11 @@ export function renderHtml(data: ReportData): string {
     `<meta name="generator" content="${esc(`${data.environment.app.name} ${data.environment.app.version}`)}">` +
     `<title>${t}</title><style>${REPORT_CSS}</style></head><body>` +
     `<header id="report-header"><h1>${t}</h1><p class="muted">Generated ${esc(data.environment.generatedAt)} by ${esc(data.environment.app.name)} ${esc(data.environment.app.version)}. Report schema ${data.schemaVersion}.</p></header>` +
+    summaryHtml(data) +
     contents(data) +
     comparisonHtml(data) +
-    environmentHtml(data) +
     data.runs.map(runHtml).join('') +
+    environmentHtml(data) +
     `</body></html>\n`
   );
 }

@@ -8,7 +8,7 @@ import type {
   MetricRow,
   RunDetail,
 } from '../../shared/api.js';
-import type { QualityRow } from '../../shared/explain.js';
+import type { CamMethod, QualityRow } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
 
 // The report's data: what the HTML and PDF show, and what the JSON export is.
@@ -16,7 +16,7 @@ import type { FocusSettings } from '../../shared/focus-settings.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
-/** Flagged samples shown with thumbnails: the highest off-digit ratios first. */
+/** Flagged samples shown with thumbnails: the highest off-digit shares first (and every confirmed one). */
 export const FLAG_THUMBNAIL_CAP = 200;
 
 export interface ReportEnvironment {
@@ -35,9 +35,13 @@ export interface FlaggedSample extends FlagItem {
   camBase64: string | null;
 }
 
+/** Why the flagged list shows its epoch: the one reviewed, else the best epoch, else the latest explained. */
+export type FlagEpochReason = 'reviewed' | 'best' | 'latest';
+
 export interface RunFlags {
-  /** The epoch of the training-set explanation listed (the latest one explained). */
+  /** The epoch of the training-set explanation listed (see FlagEpochReason). */
   epoch: number;
+  why: FlagEpochReason;
   settings: FocusSettings;
   total: number;
   flagged: number;
@@ -48,8 +52,11 @@ export interface RunFlags {
   layers: string[];
   /** The explained epochs each item's flaggedIn counts over. */
   stability: FlagStability;
+  /** Every decision on the run's samples. */
   reviewed: { confirmed: number; dismissed: number };
-  /** At most FLAG_THUMBNAIL_CAP, highest ratio first. */
+  /** The decisions on the samples flagged at this epoch. */
+  flaggedReviewed: { confirmed: number; dismissed: number };
+  /** The FLAG_THUMBNAIL_CAP highest off-digit shares, plus every confirmed sample flagged here; highest first. */
   items: FlaggedSample[];
 }
 
@@ -58,6 +65,32 @@ export interface EpochFlagCount {
   total: number;
   flagged: number;
   noEvidence: number;
+  /** The decisions on the samples flagged at this epoch. */
+  reviewed: { confirmed: number; dismissed: number };
+}
+
+/**
+ * A study's verdict on a run that belongs to one (issue 14). The study lane
+ * fills it in studyVerdict() (study-verdict.ts); null when the run is in no study.
+ */
+export interface ReportStudyVerdict {
+  studyId: number;
+  name: string;
+  /** One or two sentences: the comparison, its effect with spread over seeds, and what it means. */
+  verdict: string;
+}
+
+/** What page 1 of a run's report says. */
+export interface RunSummary {
+  /** The confirmed best epoch, else the one the rule recommends; null when neither exists. */
+  bestEpoch: { epoch: number; how: 'confirmed' | 'recommended' } | null;
+  /** The CAM choice the best epoch and the flags were read with. */
+  cam: { layers: string[]; method: CamMethod; threshold: number };
+  /** G quality at the last epoch assessed and at the best epoch (null: not computed there). */
+  quality: { final: QualityRow | null; best: QualityRow | null };
+  /** The flags the flagged list shows (the reviewed epoch, else the best, else the latest). */
+  flags: { epoch: number; why: FlagEpochReason; flagged: number; total: number; confirmed: number; dismissed: number } | null;
+  study: ReportStudyVerdict | null;
 }
 
 export interface RunReport {
@@ -75,6 +108,7 @@ export interface RunReport {
   flags: RunFlags | null;
   /** Empty when G's quality was not computed. */
   quality: QualityRow[];
+  summary: RunSummary;
 }
 
 export interface ReportData {

@@ -1,5 +1,6 @@
 // The report's only stylesheet, inlined. Print rules paginate it for the PDF:
-// each run starts a page, and figures, cards and table rows are not split.
+// the summary fills page 1, each run and the closing environment table start a
+// page, and figures, cards and table rows are not split.
 
 export const REPORT_CSS = `
 :root { --ink: #1d232b; --muted: #5b6673; --line: #d5dae0; --accent: #1f6feb; --flag: #c62828; --best: #2e7d32; }
@@ -54,12 +55,14 @@ table.fig1 th.best { box-shadow: inset 0 -3px 0 var(--best); }
 .side-by-side > div { min-width: 0; }
 .side-by-side img.grid-img { width: 100%; max-width: 360px; image-rendering: pixelated; border: 1px solid var(--line); }
 .empty { color: var(--muted); font-style: italic; }
+table.summary td:first-child { font-weight: 600; white-space: nowrap; }
+table.summary { width: 100%; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11px; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   nav { display: none; }
-  section.run { break-before: page; page-break-before: always; }
+  section.run, section.environment { break-before: page; page-break-before: always; }
   .gallery figure img { width: 150px; }
 }
 `;

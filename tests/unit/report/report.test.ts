@@ -22,6 +22,8 @@ const EVIL_NAME = '<script>alert(1)</script>';
 const EVIL_NOTES = 'see https://example.com/x and </style><img src=x onerror=alert(2)>';
 let router: Router;
 let reviewed = -1;
+/** The flagged sample with the lowest off-digit share, confirmed too: below the thumbnail cap when more than 200 are flagged. */
+let lowest = -1;
 
 function cli(args: string[]) {
   const r = runCli(['--home', home, ...args]);
@@ -50,9 +52,12 @@ beforeAll(async () => {
   process.env.GAN_FOCUS_BACKEND ??= 'wasm';
   router = createRouter({ home });
   await router.handle('updateRun', { id: 1, name: EVIL_NAME, notes: EVIL_NOTES, tags: ['a&b'] });
-  const flags = (await router.handle('listFlags', { id: 1, epoch: 3, settings: { threshold: 0.5 }, limit: 1 })) as FlagList;
+  const flags = (await router.handle('listFlags', { id: 1, epoch: 3, settings: { threshold: 0.5 }, limit: 100_000 })) as FlagList;
   reviewed = flags.items[0].index;
+  lowest = flags.items[flags.items.length - 1].index;
+  expect(lowest).not.toBe(reviewed);
   await router.handle('reviewSample', { id: 1, index: reviewed, decision: 'confirmed', note: 'background blob' });
+  await router.handle('reviewSample', { id: 1, index: lowest, decision: 'confirmed' });
 }, 300_000);
 
 afterAll(() => router?.close());
@@ -79,7 +84,7 @@ describe('HTML report', () => {
   }, 120_000);
 
   it('has every section', () => {
-    for (const id of ['report-header', 'contents', 'environment', 'run-1', ...RUN_SECTIONS.map((s) => `run-1-${s}`)]) expect(html).toContain(`id="${id}"`);
+    for (const id of ['report-header', 'summary', 'run-1-summary', 'contents', 'environment', 'run-1', ...RUN_SECTIONS.map((s) => `run-1-${s}`)]) expect(html).toContain(`id="${id}"`);
     expect(html).toContain('<h3>Training curves</h3>');
     expect(html).toContain("<h3>Figure 1: D&#39;s Grad-CAM on the probe samples</h3>");
   });
@@ -144,6 +149,40 @@ describe('HTML report', () => {
   });
 });
 
+describe('page 1 of a run report', () => {
+  let html = '';
+  beforeAll(async () => {
+    html = readFileSync((await exportReport({ router, ids: [1], format: 'html', out: out('summary.html'), cam: CAM })).out, 'utf8');
+  }, 120_000);
+
+  it('leads with the summary, and the environment table comes last', () => {
+    const at = (id: string) => html.indexOf(`id="${id}"`);
+    expect(at('report-header')).toBeLessThan(at('summary'));
+    expect(at('summary')).toBeLessThan(at('contents'));
+    expect(at('contents')).toBeLessThan(at('run-1'));
+    expect(at('run-1-quality')).toBeLessThan(at('environment'));
+    // Print: runs and the environment start pages, so page 1 holds the header and the summary.
+    expect(html).toContain('section.run, section.environment { break-before: page;');
+    expect(html).toContain('<section id="environment" class="environment">');
+  });
+
+  it('says the best epoch with its settings, G quality at the end and at the best epoch, and the flags of the reviewed epoch with the confirmed count', () => {
+    const summary = html.slice(html.indexOf('id="run-1-summary"'), html.indexOf('</section>', html.indexOf('id="run-1-summary"')));
+    expect(summary).toMatch(/Best epoch<\/td><td>(<strong>epoch \d+<\/strong>|none: )/);
+    expect(summary).toContain('layer block3, gradcam, flag threshold 50%');
+    expect(summary).toMatch(/G quality, final<\/td><td>epoch 3: FID-MNIST \d+\.\d, \d+ of 10 digits/);
+    expect(summary).toMatch(/training samples flagged \([\d.]+%\) at epoch 3, the epoch that was reviewed .*<strong>2 confirmed<\/strong>, 0 dismissed/);
+    expect(summary).toContain('no spread over seeds');
+  });
+
+  it('lists the confirmed samples of the reviewed epoch, also one below the thumbnail cap', () => {
+    const flags = html.slice(html.indexOf('id="run-1-flags"'), html.indexOf('</section>', html.indexOf('id="run-1-flags"')));
+    expect(flags).toContain(`mnist-train:${lowest}<`);
+    expect(flags).toContain('Listed: epoch 3, the epoch that was reviewed');
+    expect(flags.match(/<strong>confirmed<\/strong>/g)).toHaveLength(2);
+  });
+});
+
 describe('CSV export', () => {
   it('has one row per stored focus row of the run, with the exact header and the DB values', async () => {
     const r = await exportReport({ router, ids: [1], format: 'csv', out: out('run1.csv') });
@@ -159,7 +198,7 @@ describe('CSV export', () => {
       expect(lines.length - 1).toBe(total);
       expect(r.rows).toBe(total);
       const decision = d.prepare('SELECT decision FROM reviews WHERE run_id = 1 AND sample_index = ?').pluck();
-      const checked = lines.slice(1).filter((l, k) => k % 17 === 0 || line0Index(l) === reviewed);
+      const checked = lines.slice(1).filter((l, k) => k % 17 === 0 || [reviewed, lowest].includes(line0Index(l)));
       expect(checked.length).toBeGreaterThan(18);
       for (const line of checked) {
         const c = line.split(',');
@@ -173,7 +212,7 @@ describe('CSV export', () => {
         expect(c[7]).toBe((decision.get(index) as string | null | undefined) ?? '');
         expect(c[8]).toBe(db.samples);
       }
-      expect(lines.filter((l) => l.split(',')[7] === 'confirmed').every((l) => line0Index(l) === reviewed)).toBe(true);
+      expect(lines.filter((l) => l.split(',')[7] === 'confirmed').every((l) => [reviewed, lowest].includes(line0Index(l)))).toBe(true);
       expect(lines.some((l) => l.split(',')[7] === 'confirmed')).toBe(true);
     } finally {
       d.close();
@@ -203,6 +242,10 @@ describe('JSON export', () => {
     expect(run.figure1.cells).toHaveLength(16 * 3);
     expect(run.focus.summaries.map((s) => s.epoch)).toEqual([1, 2, 3]);
     expect(run.flagsByEpoch.map((f) => f.epoch)).toEqual([3]);
+    expect(run.flagsByEpoch[0].reviewed).toEqual({ confirmed: 2, dismissed: 0 });
+    expect(run.summary.flags).toMatchObject({ epoch: 3, why: 'reviewed', confirmed: 2, dismissed: 0, flagged: run.flags!.flagged, total: 256 });
+    expect(run.summary.quality.final?.epoch).toBe(3);
+    expect(run.summary.study).toBeNull();
     // The engine assesses G at the end of every epoch, so the report carries all three.
     expect(run.quality.map((q) => q.epoch)).toEqual([1, 2, 3]);
     for (const q of run.quality) {
