@@ -25,7 +25,7 @@ test('compare names a missing run, shows the one that exists, and a later valid 
   await expect(page.getByTestId('missing-runs')).toHaveText('Run #999 does not exist (deleted, or a mistyped address); only #1 is left to show.');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByTestId('lineage')).toContainText('#1 baseline');
-  await expect(page.getByRole('img', { name: 'Loss_D per epoch' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Loss_D per iteration' })).toBeVisible();
   await expect(page.locator('.picker summary')).toContainText('Choose runs (1 selected');
 
   await app.open('#/compare?ids=1,2');

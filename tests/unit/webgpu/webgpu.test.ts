@@ -15,7 +15,7 @@ import { CAM_METHODS, type CamMethod } from '../../../src/shared/explain.js';
 import { tempHome } from '../../helpers/cli.js';
 import { setBatchNormStats } from '../explain/tiny-d.js';
 import { nativeBuilt, randomArray, registerNative, relativeError } from '../native/helpers.js';
-import { skipReason, valuesOn, WEBGPU, webgpuReady } from './helpers.js';
+import { OPT_IN_REASON, skipReason, suiteOptedIn, valuesOn, WEBGPU, webgpuReady } from './helpers.js';
 
 // The app's own G and D on tfjs-backend-webgpu (Dawn), against tfjs' cpu
 // backend. Small on purpose: CI runs this on lavapipe, a CPU rasteriser that
@@ -50,7 +50,7 @@ function close(a: number, b: number, tol: number): boolean {
 
 // Lavapipe compiles each new shader at first use: the first training step took
 // 6 minutes on a 2-core machine at load 20 with no shader cache.
-describe.skipIf(!webgpuReady)(`webgpu matches the CPU backends${skipReason ? ` (skipped: ${skipReason})` : ''}`, { timeout: 900_000 }, () => {
+describe.skipIf(!webgpuReady || !suiteOptedIn)(`webgpu matches the CPU backends${skipReason || !suiteOptedIn ? ` (skipped: ${skipReason || OPT_IN_REASON})` : ''}`, { timeout: 900_000 }, () => {
   beforeAll(async () => {
     if (nativeBuilt) await registerNative();
   });
