@@ -3,6 +3,7 @@
 // machine. Run: npx tsx bench/run.ts [--json] [--width N] [--arch paper|dcgan5]
 //   [--backends native-cpu,wasm,cpu,webgpu] [--kind train|gradcam] [--steps N] [--no-reference]
 // (webgpu only when asked: it uses any adapter Dawn finds, software ones included)
+// or: npx tsx bench/run.ts --charts [--json] [--rounds N]: curve charts, 4 runs x 23,450 iterations, in Chromium
 // or: npx tsx bench/run.ts --recipe [--seeds 1,2,3] [--json] [-- train flags]: the default preset, trained end to end
 // or: npx tsx bench/run.ts --cam-table --home H --run R --epoch E [--samples N] [--json]: every CAM method x layer measured (cam-table.ts)
 import { fork } from 'node:child_process';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extraCases } from './cases.js';
 import { runCamTable } from './cam-table.js';
+import { runChartBench } from './charts.js';
 import { runRecipe } from './recipe.js';
 import { type ReferenceResult, referenceUnavailable, runReference } from './reference.js';
 import { median } from './timing.js';
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--recipe')) return recipe(argv);
   if (argv.includes('--cam-table')) return runCamTable(argv);
+  if (argv.includes('--charts')) return runChartBench(argv);
   const o = parse(argv);
   const [load1] = os.loadavg();
   printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);

@@ -3,9 +3,12 @@
 // (Compare's bands, studies) to group and summarise the same way.
 import type { RunConfig } from './config.js';
 
-/** The config without its seed, as a stable string: equal keys mean "same experiment". */
+/**
+ * The config without its seeds (the data seed and the training seed), as a
+ * stable string: equal keys mean "same experiment".
+ */
 export function configKeyWithoutSeed(config: RunConfig): string {
-  const { seed: _seed, ...rest } = config;
+  const { seed: _seed, trainingSeed: _trainingSeed, ...rest } = config;
   return stableStringify(rest);
 }
 
@@ -26,6 +29,7 @@ export interface SeedGroup<T> {
   key: string;
   /** In the order given. */
   members: T[];
+  /** Each member's training seed (what a seed study varies). */
   seeds: number[];
 }
 
@@ -36,7 +40,7 @@ export function groupBySeed<T extends { config: RunConfig }>(items: readonly T[]
     const key = configKeyWithoutSeed(item.config);
     const g = groups.get(key) ?? { key, members: [], seeds: [] };
     g.members.push(item);
-    g.seeds.push(item.config.seed);
+    g.seeds.push(item.config.trainingSeed);
     groups.set(key, g);
   }
   return [...groups.values()];

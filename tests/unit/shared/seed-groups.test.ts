@@ -12,10 +12,12 @@ describe('grouping runs by config without seed', () => {
       { id: 3, config: { ...base, seed: 3 } },
       { id: 4, config: { ...base, seed: 4, lr: 1e-4 } },
       { id: 5, config: { ...base, seed: 5, excluded: ['mnist-train:3'] } },
+      // A seed study varies the training seed only.
+      { id: 6, config: { ...base, seed: 1, trainingSeed: 7 } },
     ];
     const groups = groupBySeed(runs);
-    expect(groups.map((g) => g.members.map((m) => m.id))).toEqual([[1, 3], [2, 4], [5]]);
-    expect(groups[0].seeds).toEqual([1, 3]);
+    expect(groups.map((g) => g.members.map((m) => m.id))).toEqual([[1, 3, 6], [2, 4], [5]]);
+    expect(groups[0].seeds).toEqual([base.trainingSeed, base.trainingSeed, 7]);
   });
   it('does not depend on the order of the config keys', () => {
     const reordered = Object.fromEntries(Object.entries({ ...base, seed: 9 }).reverse()) as typeof base;

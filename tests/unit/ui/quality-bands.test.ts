@@ -9,7 +9,7 @@ const q = (epoch: number, fidMnist: number, digitsPresent = 10): QualityRow => (
 describe('Compare quality bands', () => {
   const runs = [
     { id: 1, name: 'a', color: 0, config: { ...base, seed: 1 }, quality: [q(2, 660), q(1, 700)] },
-    { id: 2, name: 'b', color: 1, config: { ...base, seed: 2 }, quality: [q(1, 710), q(2, 674, 9)] },
+    { id: 2, name: 'b', color: 1, config: { ...base, seed: 2, trainingSeed: 2 }, quality: [q(1, 710), q(2, 674, 9)] },
     { id: 3, name: 'lr', color: 2, config: { ...base, seed: 1, lr: 1e-4 }, quality: [q(1, 500)] },
   ];
   it('groups seeds into one band (mean, min, max per epoch) and keeps a different config apart', () => {
