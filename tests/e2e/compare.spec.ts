@@ -13,7 +13,9 @@ test('two runs are compared: config diff, overlaid curves, CAMs side by side', a
   const compare = new ComparePage(page);
   await expect(compare.diffRow('seed')).toContainText('1');
   await expect(compare.diffRow('seed')).toContainText('2');
-  await expect(compare.diff.locator('tbody tr')).toHaveCount(1);
+  // The two runs differ in their seeds only: the data seed and the training seed (--seed sets both).
+  await expect(compare.diffRow('trainingSeed')).toContainText('2');
+  await expect(compare.diff.locator('tbody tr')).toHaveCount(2);
   for (const title of ['Loss_D per iteration', 'Loss_G per iteration', 'D(x) per iteration', 'D(G(z)) per iteration', 'Flag rate of the probes per epoch', 'G quality: FID to MNIST (lower is better)']) {
     await expect(page.getByRole('img', { name: title })).toBeVisible();
   }

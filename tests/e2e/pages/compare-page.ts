@@ -10,6 +10,6 @@ export class ComparePage {
   }
 
   diffRow(field: string): Locator {
-    return this.diff.locator('tbody tr').filter({ has: this.page.locator('th', { hasText: field }) });
+    return this.diff.locator('tbody tr').filter({ has: this.page.locator('th', { hasText: new RegExp(`^\\s*${field}\\s*$`) }) });
   }
 }
