@@ -134,7 +134,7 @@ describe('HTML report', () => {
     expect(section('focus').match(/<td>-?\d+\.\d\d ± \d+\.\d\d \(random -?\d+\.\d\d, mask -?\d+\.\d\d\)/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
     const flags = section('flags');
     expect(flags).toContain('Stability counts over the explained epochs 3.');
-    expect(flags).toMatch(/off \d+\.\d% \(baseline \d+\.\d%\)/);
+    expect(flags).toMatch(/off-digit share \d+\.\d% \(baseline \d+\.\d%\)/);
     expect(flags).toContain('flagged at 1 of 1 explained epochs');
     expect(flags).toContain('&ge; 50%');
     expect(flags).toMatch(/flagged samples at epoch 3/);
