@@ -62,7 +62,9 @@ describe('gan-focus study', () => {
 
     const stopped = JSON.parse(cli(['study', 'show', '1', '--json']).stdout);
     expect(stopped.status).toBe('stopped');
-    expect(stopped.progress.runsDone).toBe(1);
+    // The kill lands after the first run's epoch; a fast machine may finish the next run before it does.
+    expect(stopped.progress.runsDone).toBeGreaterThanOrEqual(1);
+    expect(stopped.progress.runsDone).toBeLessThan(stopped.progress.runsTotal);
 
     const resumed = runCli(['--home', home, 'study', 'resume', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);
