@@ -10,6 +10,7 @@ export class ComparePage {
   }
 
   diffRow(field: string): Locator {
-    return this.diff.locator('tbody tr').filter({ has: this.page.locator('th', { hasText: new RegExp(`^\\s*${field}\\s*$`) }) });
+    const exact = new RegExp(`^\\s*${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    return this.diff.locator('tbody tr').filter({ has: this.page.locator('th', { hasText: exact }) });
   }
 }
