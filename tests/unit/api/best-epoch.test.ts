@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FocusSummaryResult, RunListItem, RunSummary } from '../../../src/shared/api.js';
 import { defaultCamLayer, presetConfig } from '../../../src/shared/config.js';
 import { DEFAULT_CAM_METHOD, type FocusSample } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
-import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { recordEpoch } from '../../../src/main/store/epochs.js';
 import { beginExplanation, finishExplanation, insertFocusBatch } from '../../../src/main/store/explanations.js';
-import { homePaths } from '../../../src/main/store/paths.js';
 import { setProbes } from '../../../src/main/store/probes.js';
 import { setDatasetId } from '../../../src/main/store/runs.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
 // Hand-built epochs in a real store, read back through the API: the answer is known.
 const config = { ...presetConfig('quick'), epochs: 4 };
-const home = tempHome();
-let router: Router;
-let db: Database;
-beforeAll(() => {
-  router = createRouter({ home });
-  db = openDatabase(homePaths(home).db);
-});
-afterAll(() => {
-  db.close();
-  router.close();
-});
+const { router, db } = openRouterAndStore();
 
 interface Epoch {
   epoch: number;

@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExplanationGrid, RunSummary } from '../../../src/shared/api.js';
 import { defaultCamLayer, presetConfig } from '../../../src/shared/config.js';
 import { DEFAULT_CAM_METHOD, type FocusSample } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
-import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { beginExplanation, finishExplanation, insertFocusBatch } from '../../../src/main/store/explanations.js';
-import { homePaths } from '../../../src/main/store/paths.js';
 import { listProbes, setProbes } from '../../../src/main/store/probes.js';
 import { setDatasetId } from '../../../src/main/store/runs.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
 // Hand-built training-set flags in a real store; the derived runs come from the router.
 const config = { ...presetConfig('quick'), limit: 256, epochs: 2 };
 const DATASET = 'mnist-train';
-const home = tempHome();
-let router: Router;
-let db: Database;
-beforeAll(() => {
-  router = createRouter({ home });
-  db = openDatabase(homePaths(home).db);
-});
-afterAll(() => {
-  db.close();
-  router.close();
-});
+const { router, db } = openRouterAndStore();
 
 const row = (index: number, flagged: boolean): FocusSample => ({
   index,

@@ -1,27 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExplanationSettings, FocusSummaryResult, RunListItem, RunSummary } from '../../../src/shared/api.js';
 import { defaultCamLayer, presetConfig } from '../../../src/shared/config.js';
 import { DEFAULT_CAM_METHOD, type BestEpochConfirmation, type CamMethod, type CamTarget, type SampleSet } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS, type FocusSettings } from '../../../src/shared/focus-settings.js';
 import { dispatch } from '../../../src/main/api/dispatch.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
-import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { beginExplanation, finishExplanation } from '../../../src/main/store/explanations.js';
-import { homePaths } from '../../../src/main/store/paths.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
-const home = tempHome();
-let router: Router;
-/** A second connection, as the CLI in another process would have. */
-let db: Database;
-beforeAll(() => {
-  router = createRouter({ home });
-  db = openDatabase(homePaths(home).db);
-});
-afterAll(() => {
-  db.close();
-  router.close();
-});
+const { router, db } = openRouterAndStore();
 
 const newRun = async () => (await router.handle('createRun', { config: { ...presetConfig('quick'), epochs: 3 } })) as RunSummary;
 

@@ -1,29 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlagList, RunSummary } from '../../../src/shared/api.js';
 import { defaultCamLayer, presetConfig } from '../../../src/shared/config.js';
 import { DEFAULT_CAM_METHOD } from '../../../src/shared/explain.js';
 import { DEFAULT_FOCUS_SETTINGS } from '../../../src/shared/focus-settings.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
-import { openDatabase, type Database } from '../../../src/main/store/db.js';
 import { beginExplanation, finishExplanation, insertFocusBatch } from '../../../src/main/store/explanations.js';
-import { homePaths } from '../../../src/main/store/paths.js';
 import { setDatasetId } from '../../../src/main/store/runs.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
 // Training-set explanations written by hand into a real store: which sample is
 // flagged at which epoch is known, so the counts are too.
 const config = { ...presetConfig('quick'), epochs: 5 };
-const home = tempHome();
-let router: Router;
-let db: Database;
+const { router, db } = openRouterAndStore();
 let id: number;
 
 /** Per epoch, the flagged sample indices among samples 0..5 (epoch 4 is explained with another threshold). */
 const FLAGGED: Record<number, number[]> = { 1: [0, 1, 2], 2: [0, 2], 3: [0, 3], 5: [0, 2, 3, 4] };
 
 beforeAll(async () => {
-  router = createRouter({ home });
-  db = openDatabase(homePaths(home).db);
   id = ((await router.handle('createRun', { config })) as RunSummary).id;
   setDatasetId(db, id, 'mnist-train');
   const explain = (epoch: number, flagged: number[], threshold: number) => {
@@ -41,10 +34,6 @@ beforeAll(async () => {
   };
   for (const [epoch, flagged] of Object.entries(FLAGGED)) explain(Number(epoch), flagged, DEFAULT_FOCUS_SETTINGS.threshold);
   explain(4, [0, 1, 2, 3, 4, 5], 0.1);
-});
-afterAll(() => {
-  db.close();
-  router.close();
 });
 
 const flags = async (p: object) => (await router.handle('listFlags', { id, ...p })) as FlagList;

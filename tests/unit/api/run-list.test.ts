@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlagList, JobInfo, RunListItem, RunSummary } from '../../../src/shared/api.js';
 import { presetConfig } from '../../../src/shared/config.js';
 import type { QualityRow } from '../../../src/shared/explain.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
-import { openDatabase, type Database } from '../../../src/main/store/db.js';
-import { homePaths } from '../../../src/main/store/paths.js';
 import { saveQuality } from '../../../src/main/store/quality.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
 const tiny = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf: 4, ndf: 4, batchSize: 32, epochs: 2 };
-const home = tempHome();
-let router: Router;
-/** A second connection, as another process would have: rows written here are what the router reads. */
-let db: Database;
-beforeAll(() => {
-  router = createRouter({ home });
-  db = openDatabase(homePaths(home).db);
-});
-afterAll(() => {
-  db.close();
-  router.close();
-});
+const { router, db } = openRouterAndStore();
 
 const item = async (id: number) => ((await router.handle('listRuns', {})) as RunListItem[]).find((r) => r.id === id)!;
 const quality = (epoch: number, fidMnist: number, digitsPresent: number): QualityRow => ({

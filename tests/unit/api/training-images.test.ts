@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunDetail, RunListItem, RunSummary } from '../../../src/shared/api.js';
 import { presetConfig, sampleId } from '../../../src/shared/config.js';
-import { createRouter, type Router } from '../../../src/main/api/router.js';
 import { loadDataset } from '../../../src/main/engine/data/dataset.js';
 import { trainingIndices } from '../../../src/main/engine/data/run-indices.js';
-import { openDatabase } from '../../../src/main/store/db.js';
 import { createRun } from '../../../src/main/store/runs.js';
-import { homePaths } from '../../../src/main/store/paths.js';
-import { tempHome } from '../../helpers/cli.js';
+import { openRouterAndStore } from './router-store.js';
 
 process.env.GAN_FOCUS_BACKEND ??= 'wasm';
 
@@ -17,12 +14,7 @@ const tiny = { ...presetConfig('quick'), arch: 'paper' as const, limit: 128, ngf
 /** `n` ids from inside the 128-image subset, as exclusion ids. */
 const subsetIds = (n: number) => Array.from(trainingIndices(loadDataset({ kind: 'mnist' }), tiny).slice(0, n)).map((i) => sampleId('mnist-train', i));
 
-const home = tempHome();
-let router: Router;
-beforeAll(() => {
-  router = createRouter({ home });
-});
-afterAll(() => router.close());
+const { router, db } = openRouterAndStore();
 
 describe('training images are counted as the engine counts them', () => {
   it('createRun refuses fewer images than one batch, naming the counts, and creates nothing', async () => {
@@ -52,9 +44,7 @@ describe('training images are counted as the engine counts them', () => {
   });
 
   it('a run stored before the check is never started or resumed into a failure', async () => {
-    const db = openDatabase(homePaths(home).db);
     const old = createRun(db, { name: 'from before', config: { ...tiny, limit: 10, batchSize: 64 } });
-    db.close();
     expect(((await router.handle('getRun', { id: old.id })) as RunDetail).trainingImages).toBe(10);
     await expect(router.handle('startRun', { id: old.id })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/^run \d+ cannot train: it would train on 10 images/) });
     await expect(router.handle('duplicateRun', { id: old.id })).rejects.toMatchObject({ code: 'bad_request' });
