@@ -1,5 +1,8 @@
-// Geometry for the small SVG line charts: scales, ticks and path strings. No
-// chart library: the charts are a few polylines and the maths fits here.
+// Geometry for the small SVG line charts: scales, ticks, axis labels and path
+// strings. No chart library: the charts are a few polylines and the maths fits
+// here. Also what the uPlot charts share that needs no DOM.
+
+import { formatNumber } from './format.js';
 
 export interface Point {
   x: number;
@@ -117,4 +120,30 @@ export function layoutChart(
     y,
     domain: { x: [x0, x1], y: [y0, y1] },
   };
+}
+
+export interface AxisMarks {
+  /** A horizontal grid line at each y tick, across the plotting area. */
+  grid: { key: string; x1: number; x2: number; y: number }[];
+  labels: { key: string; x: number; y: number; anchor: 'start' | 'middle' | 'end'; text: string }[];
+}
+
+/**
+ * The grid lines and labels around a chart laid out in `box`: y values (3
+ * significant digits) left of the plot, x values under it, and `xLabel`
+ * centred at the bottom.
+ */
+export function axisMarks(layout: Pick<ChartLayout, 'xTicks' | 'yTicks'>, box: Box, xLabel = ''): AxisMarks {
+  const grid = layout.yTicks.map((t) => ({ key: `y${t.value}`, x1: box.left, x2: box.width - box.right, y: t.pos }));
+  const labels: AxisMarks['labels'] = [
+    ...layout.yTicks.map((t) => ({ key: `yl${t.value}`, x: box.left - 6, y: t.pos + 4, anchor: 'end' as const, text: formatNumber(t.value, 3) })),
+    ...layout.xTicks.map((t) => ({ key: `xl${t.value}`, x: t.pos, y: box.height - box.bottom + 16, anchor: 'middle' as const, text: formatNumber(t.value, 6) })),
+  ];
+  if (xLabel) labels.push({ key: 'x-label', x: box.left + (box.width - box.left - box.right) / 2, y: box.height - 4, anchor: 'middle', text: xLabel });
+  return { grid, labels };
+}
+
+/** `hex` (#rrggbb, as the theme's colours are) with alpha `a` (two hex digits); any other colour as it is. */
+export function withAlpha(hex: string, a: string): string {
+  return /^#[0-9a-f]{6}$/i.test(hex) ? `${hex}${a}` : hex;
 }
