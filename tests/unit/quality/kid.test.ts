@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/main/engine/backend/choose.js';
 import { createRng, fillNormal } from '../../../src/main/engine/rng.js';
 import { fidInfinity, linearFit } from '../../../src/main/engine/quality/fid-infinity.js';
 import { fidSizes } from '../../../src/main/engine/quality/final.js';
 import { gaussianStats } from '../../../src/main/engine/quality/frechet.js';
 import { kernelInceptionDistance, mmdUnbiased } from '../../../src/main/engine/quality/kid.js';
+import { kidReference } from './kid-reference.js';
 
 /** The unbiased MMD^2 written as the paper's matrix form: means of the off-diagonal blocks. */
 function mmdByMatrices(x: number[][], y: number[][]): number {
@@ -24,14 +27,23 @@ function mmdByMatrices(x: number[][], y: number[][]): number {
   return xx / (m * (m - 1)) + yy / (m * (m - 1)) - (2 * xy) / (m * m);
 }
 
-const idx = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+/** Classifier-like features: post-ReLU, most of them zero or small, a few large. */
+function features(seed: number, rows: number, dim: number, shift = 0): Float32Array {
+  return fillNormal(createRng(seed), new Float32Array(rows * dim)).map((v, i) => Math.max(0, 1.5 * v + shift + ((i % dim) % 7) / 7));
+}
+
+// The kernel matrices are products on whichever backend the engine would pick
+// here (native-cpu where its addon is built).
+beforeAll(async () => {
+  await initBackend();
+});
 
 describe('KID', () => {
-  it('matches a hand computation: x = (0, 1), y = (1, 2) in one dimension gives 1 + 27 - 18.5 = 9.5', () => {
-    expect(mmdUnbiased([0, 1], idx(2), [1, 2], idx(2), 1)).toBeCloseTo(9.5, 12);
+  it('matches a hand computation: x = (0, 1), y = (1, 2) in one dimension gives 1 + 27 - 18.5 = 9.5', async () => {
+    expect(await mmdUnbiased(Float32Array.of(0, 1), Float32Array.of(1, 2), 2, 1)).toBeCloseTo(9.5, 12);
   });
 
-  it('matches the matrix form on fixed 3-d features', () => {
+  it('matches the matrix form on fixed 3-d features', async () => {
     const x = [
       [0.1, 0.5, -0.2],
       [1.2, 0.3, 0.0],
@@ -44,20 +56,39 @@ describe('KID', () => {
       [-1.0, 0.4, 0.3],
       [0.6, 0.6, -0.6],
     ];
-    expect(mmdUnbiased(x.flat(), idx(4), y.flat(), idx(4), 3)).toBeCloseTo(mmdByMatrices(x, y), 12);
+    // Float32 kernel entries of about 1: agreement to float32 rounding.
+    expect(await mmdUnbiased(Float32Array.from(x.flat()), Float32Array.from(y.flat()), 4, 3)).toBeCloseTo(mmdByMatrices(x, y), 6);
   });
 
-  it('is about zero for two samples of one distribution and clearly positive for shifted ones, with a spread over subsets', () => {
+  it('matches the float64 JS loops subset by subset on fixed 128-d features, for close and for distant samples, and leaves no tensor behind', async () => {
+    const dim = 128;
+    const ref = features(11, 900, dim);
+    for (const shift of [0, 0.5]) {
+      const gen = features(12, 700, dim, shift);
+      const before = tf.memory().numTensors;
+      const got = await kernelInceptionDistance(gen, 700, ref, 900, dim, { subsets: 2, subsetSize: 300, seed: 5 });
+      expect(tf.memory().numTensors).toBe(before);
+      const want = kidReference(gen, 700, ref, 900, dim, { subsets: 2, subsetSize: 300, seed: 5 });
+      // The three terms are about 5 to 9 here and cancel to 0.004 for the
+      // closest samples. A float32 running sum of the 90,000 cross entries is
+      // already off by up to 4e-6 of itself (3e-5 absolute): the float64 sums
+      // are what keep within 1e-5.
+      got.values.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[k]))));
+      expect(got.subsetSize).toBe(300);
+    }
+  });
+
+  it('is about zero for two samples of one distribution and clearly positive for shifted ones, with a spread over subsets', async () => {
     const dim = 8;
     const a = fillNormal(createRng(1), new Float32Array(600 * dim));
     const b = fillNormal(createRng(2), new Float32Array(600 * dim));
-    const same = kernelInceptionDistance(a, 600, b, 600, dim, { subsets: 5, subsetSize: 200 });
-    const shifted = kernelInceptionDistance(a.map((v) => v + 0.5), 600, b, 600, dim, { subsets: 5, subsetSize: 200 });
+    const same = await kernelInceptionDistance(a, 600, b, 600, dim, { subsets: 5, subsetSize: 200 });
+    const shifted = await kernelInceptionDistance(a.map((v) => v + 0.5), 600, b, 600, dim, { subsets: 5, subsetSize: 200 });
     expect(same.values).toHaveLength(5);
     expect(same.std).toBeGreaterThan(0);
     expect(Math.abs(same.kid)).toBeLessThan(3 * same.std);
     expect(shifted.kid).toBeGreaterThan(10 * Math.abs(same.kid) + 3 * shifted.std);
-    expect(kernelInceptionDistance(a, 600, b, 600, dim, { subsets: 5, subsetSize: 200 })).toEqual(same);
+    expect(await kernelInceptionDistance(a, 600, b, 600, dim, { subsets: 5, subsetSize: 200 })).toEqual(same);
   });
 });
 

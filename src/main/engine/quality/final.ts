@@ -22,7 +22,7 @@ export async function finalQuality(G: tf.LayersModel, o: { seed: number; nz: num
   const classifier = o.classifier ?? (await sharedClassifier());
   const [reference, test] = await Promise.all([testStats(classifier), testFeatures(classifier, o.cacheDir)]);
   const out = await generatedOutputs(G, classifier, o.count, o.seed, o.nz);
-  const kid = kernelInceptionDistance(out.features, out.count, test, test.length / FEATURE_DIM, FEATURE_DIM, { seed: o.seed });
+  const kid = await kernelInceptionDistance(out.features, out.count, test, test.length / FEATURE_DIM, FEATURE_DIM, { seed: o.seed });
   const sizes = fidSizes(o.count);
   const inf = sizes.length >= 2 ? fidInfinity(out.features, out.count, FEATURE_DIM, reference, sizes, o.seed) : null;
   const summary = summarise(out, inf?.points.at(-1)?.fid ?? Number.NaN);

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, shuffle } from '../rng.js';
 
 /** Purpose tag of the subset draws, apart from every noise stream. */
@@ -20,35 +21,47 @@ export interface KidResult {
   subsetSize: number;
 }
 
-/** k(x, y) = (x.y / d + 1)^3, the kernel of Binkowski et al. (2018). */
-function kernel(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, dim: number): number {
-  let dot = 0;
-  const ai = i * dim;
-  const bj = j * dim;
-  for (let k = 0; k < dim; k++) dot += a[ai + k] * b[bj + k];
-  const t = dot / dim + 1;
-  return t * t * t;
+/** Sum of all entries of an m x m matrix, and of its diagonal, in float64. */
+function sums(k: Float32Array, m: number): { all: number; diagonal: number } {
+  let all = 0;
+  let diagonal = 0;
+  for (let i = 0; i < k.length; i++) all += k[i];
+  for (let i = 0; i < m; i++) diagonal += k[i * m + i];
+  return { all, diagonal };
 }
 
 /**
- * Unbiased MMD^2 with the cubic polynomial kernel between the rows `xs` of `x`
- * and the rows `ys` of `y` (equal counts m):
- * [sum_{i!=j} k(x_i,x_j) + sum_{i!=j} k(y_i,y_j)] / (m(m-1)) - 2 sum_{i,j} k(x_i,y_j) / m^2.
+ * Unbiased MMD^2 with the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3
+ * (Binkowski et al. 2018) between the m rows of `x` and of `y` (row-major, d
+ * columns): [sum_{i!=j} k(x_i,x_j) + sum_{i!=j} k(y_i,y_j)] / (m(m-1)) - 2 sum_{i,j} k(x_i,y_j) / m^2.
+ * The kernel matrices are products on the active backend, in float32; their
+ * sums are taken in float64, because the three terms are large and nearly
+ * cancel, so float32 sums of a million entries would swamp the difference.
  */
-export function mmdUnbiased(x: ArrayLike<number>, xs: ArrayLike<number>, y: ArrayLike<number>, ys: ArrayLike<number>, dim: number): number {
-  const m = xs.length;
-  if (m < 2 || ys.length !== m) throw new RangeError(`mmdUnbiased: need two equal sets of at least 2 rows, got ${m} and ${ys.length}`);
-  let kxx = 0;
-  let kyy = 0;
-  let kxy = 0;
-  for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
-      kxx += kernel(x, xs[i], x, xs[j], dim);
-      kyy += kernel(y, ys[i], y, ys[j], dim);
-    }
-    for (let j = 0; j < m; j++) kxy += kernel(x, xs[i], y, ys[j], dim);
+export async function mmdUnbiased(x: Float32Array, y: Float32Array, m: number, dim: number): Promise<number> {
+  if (m < 2 || x.length !== m * dim || y.length !== m * dim) throw new RangeError(`mmdUnbiased: need two sets of m >= 2 rows of ${dim}, got m = ${m} with ${x.length} and ${y.length} values`);
+  const matrices = tf.tidy(() => {
+    const a = tf.tensor2d(x, [m, dim]);
+    const b = tf.tensor2d(y, [m, dim]);
+    const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) => {
+      const t = tf.matMul(p, q, false, true).div(dim).add(1);
+      return t.square().mul(t);
+    };
+    return [kernel(a, a), kernel(b, b), kernel(a, b)];
+  });
+  try {
+    const [kxx, kyy, kxy] = (await Promise.all(matrices.map((t) => t.data()))).map((k) => sums(k as Float32Array, m));
+    return (kxx.all - kxx.diagonal + kyy.all - kyy.diagonal) / (m * (m - 1)) - (2 * kxy.all) / (m * m);
+  } finally {
+    tf.dispose(matrices);
   }
-  return (2 * (kxx + kyy)) / (m * (m - 1)) - (2 * kxy) / (m * m);
+}
+
+/** Rows `idx` of the row-major `source`, packed. */
+function gather(source: ArrayLike<number>, idx: Int32Array, dim: number): Float32Array {
+  const out = new Float32Array(idx.length * dim);
+  for (let k = 0; k < idx.length; k++) for (let j = 0; j < dim; j++) out[k * dim + j] = source[idx[k] * dim + j];
+  return out;
 }
 
 /**
@@ -56,7 +69,7 @@ export function mmdUnbiased(x: ArrayLike<number>, xs: ArrayLike<number>, y: Arra
  * (r rows), both row-major with `dim` columns: the unbiased MMD^2 averaged over
  * seeded subsets, with its spread over them.
  */
-export function kernelInceptionDistance(gen: ArrayLike<number>, n: number, ref: ArrayLike<number>, r: number, dim: number, o: KidOptions = {}): KidResult {
+export async function kernelInceptionDistance(gen: ArrayLike<number>, n: number, ref: ArrayLike<number>, r: number, dim: number, o: KidOptions = {}): Promise<KidResult> {
   if (gen.length !== n * dim || ref.length !== r * dim) throw new RangeError(`kernelInceptionDistance: feature arrays do not hold ${n} and ${r} rows of ${dim}`);
   const subsets = o.subsets ?? 10;
   const size = Math.min(o.subsetSize ?? 1000, n, r);
@@ -67,7 +80,7 @@ export function kernelInceptionDistance(gen: ArrayLike<number>, n: number, ref: 
   for (let s = 0; s < subsets; s++) {
     shuffle(rng, genIdx);
     shuffle(rng, refIdx);
-    values.push(mmdUnbiased(gen, genIdx.subarray(0, size), ref, refIdx.subarray(0, size), dim));
+    values.push(await mmdUnbiased(gather(gen, genIdx.subarray(0, size), dim), gather(ref, refIdx.subarray(0, size), dim), size, dim));
   }
   const kid = values.reduce((a, b) => a + b, 0) / values.length;
   const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - kid) ** 2, 0) / (values.length - 1)) : 0;
