@@ -15,14 +15,16 @@ import { testFeatures, testStats } from '../src/main/engine/quality/reference-st
 import { createRng, fillNormal } from '../src/main/engine/rng.js';
 import { kidReference } from '../tests/unit/quality/kid-reference.js';
 
-// `npm run bench -- --final [--json] [--backend B] [--width N] [--count N] [--end-to-end]`:
+// `npm run bench -- --final [--json] [--backend B] [--width N] [--count N] [--end-to-end | --kid-only]`:
 // the study's final estimate of G (finalQuality) stage by stage, with wall and
 // CPU time each (on a loaded machine wall time is mostly waiting for a core),
 // and with --end-to-end finalQuality itself once more. G is an untrained
 // width-N generator: the time of every stage depends on the shapes, not on the
 // weights. The test set's features are cached in the OS temp folder, as in a
 // study's HOME/cache: the first run classifies the 10,000 images, later ones
-// read the file.
+// read the file. --kid-only times KID alone (before and after), with the first
+// `count` test-set features standing in for G's: on a machine so loaded that G
+// takes minutes, it still compares the two under the same load.
 
 const NZ = 100;
 const BATCH = 100;
@@ -58,6 +60,17 @@ async function timed<T>(print: (s: Stage) => void, stage: string, fn: () => T | 
   return out;
 }
 
+/** KID as the float64 JS loops computed it (the tests' reference) and as kid.ts does now, on the same subsets. */
+async function kidBeforeAfter(print: (s: Stage) => void, json: boolean, gen: Float32Array, count: number, test: Float32Array): Promise<void> {
+  const r = test.length / FEATURE_DIM;
+  const before = await timed(print, 'KID, float64 JS loops (before)', () => kidReference(gen, count, test, r, FEATURE_DIM, { seed: 1 }), '10 subsets of 1,000');
+  const after = await timed(print, 'KID, backend matmul (after)', () => kernelInceptionDistance(gen, count, test, r, FEATURE_DIM, { seed: 1 }));
+  const diff = Math.max(...after.values.map((v, k) => Math.abs(v - before[k])));
+  process.stdout.write(
+    json ? `${JSON.stringify({ kid: after.kid, kidMaxDifference: diff })}\n` : `# KID ${after.kid.toPrecision(6)}; largest difference of a subset's MMD^2 between the two: ${diff.toExponential(2)}\n`,
+  );
+}
+
 export async function runFinalBench(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const width = Number(arg(argv, 'width') ?? 64);
@@ -80,6 +93,10 @@ export async function runFinalBench(argv: string[]): Promise<void> {
     const reference = await timed(print, 'test-set stats (shipped file)', () => testStats(classifier));
     const test = await timed(print, cached ? 'test-set features (cache file)' : 'test-set features (classify 10k)', () => testFeatures(classifier, cache), cached ? 'as every later process of a study' : "as a study's first process");
     const tensors = tf.memory().numTensors;
+    if (argv.includes('--kid-only')) {
+      await kidBeforeAfter(print, json, test.subarray(0, count * FEATURE_DIM), count, test);
+      return classifier.dispose();
+    }
 
     // G and the classifier apart, batch by batch as generatedOutputs runs them.
     const noise = fillNormal(createRng(1), new Float32Array(count * NZ));
@@ -105,11 +122,7 @@ export async function runFinalBench(argv: string[]): Promise<void> {
     print(c);
     const gen = collector.finish().features;
 
-    const r = test.length / FEATURE_DIM;
-    const before = await timed(print, 'KID, float64 JS loops (before)', () => kidReference(gen, count, test, r, FEATURE_DIM, { seed: 1 }), '10 subsets of 1,000');
-    const after = await timed(print, 'KID, backend matmul (after)', () => kernelInceptionDistance(gen, count, test, r, FEATURE_DIM, { seed: 1 }));
-    const diff = Math.max(...after.values.map((v, k) => Math.abs(v - before[k])));
-    process.stdout.write(json ? `${JSON.stringify({ kid: after.kid, kidMaxDifference: diff })}\n` : `# KID ${after.kid.toPrecision(6)}; largest difference of a subset's MMD^2 between the two: ${diff.toExponential(2)}\n`);
+    await kidBeforeAfter(print, json, gen, count, test);
     const cov = { stage: 'FID_N covariances (all)', ms: 0, cpuMs: 0 };
     const eig = { stage: 'FID_N eigen/sqrt (all)', ms: 0, cpuMs: 0 };
     for (const n of fidSizes(count)) {
