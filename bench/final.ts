@@ -63,7 +63,7 @@ async function timed<T>(print: (s: Stage) => void, stage: string, fn: () => T | 
 /** KID as the float64 JS loops computed it (the tests' reference) and as kid.ts does now, on the same subsets. */
 async function kidBeforeAfter(print: (s: Stage) => void, json: boolean, gen: Float32Array, count: number, test: Float32Array): Promise<void> {
   const r = test.length / FEATURE_DIM;
-  const before = await timed(print, 'KID, float64 JS loops (before)', () => kidReference(gen, count, test, r, FEATURE_DIM, { seed: 1 }), '10 subsets of 1,000');
+  const before = await timed(print, 'KID, float64 JS loops (before)', () => kidReference(gen, count, test, r, FEATURE_DIM, { seed: 1 }), `10 subsets of ${Math.min(1000, count)}`);
   const after = await timed(print, 'KID, backend matmul (after)', () => kernelInceptionDistance(gen, count, test, r, FEATURE_DIM, { seed: 1 }));
   const diff = Math.max(...after.values.map((v, k) => Math.abs(v - before[k])));
   process.stdout.write(
