@@ -58,6 +58,9 @@ Reports:
   report RUN [--compare RUN2,RUN3] --format html|pdf|csv|json --out FILE
                          a shareable report: HTML (one offline file), PDF (needs Chromium), CSV (every focus row), JSON
       --layer NAME  --method M  --target T  --threshold 0.7   which CAMs it shows (default: the app's defaults)
+  report --study ID --format html|pdf|csv|json --out FILE
+                         a study's report: verdict, effects, per-arm final estimates, arms x seeds; JSON = study show --json
+                         plus the report's metadata; CSV: one row per arm x seed x epoch
 
 Serving:
   serve [--host H] [--port P] [--token T]      the workbench in a browser (127.0.0.1 unless --host; then a token is required,

@@ -191,7 +191,8 @@ export const methods = {
     }),
   },
   getStudy: { params: s.object({ id }) },
-  listStudies: { params: s.object({}) },
+  /** With `runId`: only the studies that run belongs to, as one of their runs or as their parent. */
+  listStudies: { params: s.object({ runId: s.optional(id) }) },
   /** Continues a stopped study: completed runs are kept, an interrupted one continues from its last complete epoch. */
   resumeStudy: { params: s.object({ id }) },
   cancelStudy: { params: s.object({ id }) },
@@ -205,6 +206,15 @@ export const methods = {
       out: s.optional(s.string({ minLength: 1, maxLength: 4096 })),
       ...camChoice,
       settings: s.optional(settingsPatch),
+    }),
+  },
+  /** A study's report: the verdict, effects, per-arm estimates, arms x seeds (docs/reports.md). */
+  exportStudyReport: {
+    params: s.object({
+      id,
+      format: s.oneOf(REPORT_FORMATS),
+      /** As exportReport's. */
+      out: s.optional(s.string({ minLength: 1, maxLength: 4096 })),
     }),
   },
 } as const;
@@ -436,6 +446,7 @@ export interface Results {
   sanityCheck: SanityResult;
   compareRuns: CompareResult;
   exportReport: ReportExport;
+  exportStudyReport: ReportExport;
   createStudy: StudyDetail;
   getStudy: StudyDetail;
   listStudies: StudySummary[];

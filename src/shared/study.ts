@@ -7,6 +7,13 @@ import type { RunStatus } from './types.js';
 export const STUDY_ARMS = ['full', 'flagged-excluded', 'random-excluded'] as const;
 export type StudyArmName = (typeof STUDY_ARMS)[number];
 
+/** How the views and the reports name the arms. */
+export const STUDY_ARM_LABELS: Record<StudyArmName, string> = {
+  full: 'Full data',
+  'flagged-excluded': 'Flagged excluded',
+  'random-excluded': 'Random excluded (same digits)',
+};
+
 export const MAX_STUDY_SEEDS = 20;
 export const DEFAULT_STUDY_SEEDS = 3;
 /** Samples G draws for the final estimate (the issue asks for at least 5,000). */

@@ -19,7 +19,9 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: cliEnv(env), timeout: 300_000 });
+  // A guard against a hung command, generous: on a shared 2-core machine at load 25,
+  // training the 256-image study parent alone took over 5 minutes.
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: cliEnv(env), timeout: 1_800_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

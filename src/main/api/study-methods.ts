@@ -3,7 +3,7 @@ import { DEFAULT_STUDY_SEEDS, STUDY_ARMS, type StudyArmName } from '../../shared
 import { trainingIndices } from '../engine/data/run-indices.js';
 import { studyDetail, studySummary } from '../study/answer.js';
 import { digitHistogram, drawRandomArm } from '../study/arms.js';
-import { createStudy, getStudy, listStudies, studyRuns } from '../store/studies.js';
+import { createStudy, getStudy, listStudies, studiesOfRun, studyRuns } from '../store/studies.js';
 import { camChoice, flaggedIds, trainExplanation } from './explain-methods.js';
 import type { MethodGroup, RouterContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
@@ -84,7 +84,8 @@ export function studyMethods(ctx: RouterContext): MethodGroup<StudyMethodNames> 
       return detail(study.id);
     },
     getStudy: (p) => detail(p.id),
-    listStudies: () => listStudies(db).map((s) => studySummary(studyDetail(db, s.id, ctx.studies.isActive(s.id)))),
+    listStudies: (p) =>
+      (p.runId === undefined ? listStudies(db) : studiesOfRun(db, existingRun(ctx, p.runId).id)).map((s) => studySummary(studyDetail(db, s.id, ctx.studies.isActive(s.id)))),
     resumeStudy: (p) => {
       const d = detail(p.id);
       if (d.status === 'completed') throw new ApiError('conflict', `study ${p.id} is already completed`);

@@ -41,6 +41,7 @@ export const OPTIONS: ParseArgsConfig['options'] = {
   count: { type: 'string' },
   out: { type: 'string' },
   compare: { type: 'string' },
+  study: { type: 'string' },
   format: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },

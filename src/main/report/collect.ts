@@ -4,7 +4,7 @@ import type { FocusSettings } from '../../shared/focus-settings.js';
 import { appVersion } from './app-version.js';
 import { ReportError } from './report-error.js';
 import { bestEpochOf, chooseFlagEpoch, summarizeRun } from './run-summary.js';
-import { studyVerdict } from './study-verdict.js';
+import { studyVerdicts } from './study-verdict.js';
 import {
   FLAG_THUMBNAIL_CAP,
   REPORT_SCHEMA_VERSION,
@@ -13,6 +13,7 @@ import {
   type ReportEnvironment,
   type RunFlags,
   type RunReport,
+  type StudyReportData,
 } from './report-data.js';
 
 /** What a report reads from: the router (or, inside it, its own methods) and the home folder. */
@@ -29,7 +30,7 @@ export interface CamOptions {
   settings?: Partial<FocusSettings>;
 }
 
-type Call = <M extends MethodName>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;
+export type Call = <M extends MethodName>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;
 
 function caller(source: ReportSource): Call {
   return (method, params) => source.handle(method, params) as Promise<ResultOf<typeof method>>;
@@ -113,7 +114,7 @@ async function runReport(call: Call, id: number, cam: CamOptions): Promise<RunRe
     flags,
     quality: await call('getQuality', { id }),
   };
-  return { ...report, summary: summarizeRun(report, await studyVerdict(id)) };
+  return { ...report, summary: summarizeRun(report, await studyVerdicts(call, id)) };
 }
 
 /**
@@ -138,4 +139,11 @@ export async function collectReport(source: ReportSource, ids: number[], cam: Ca
     runs,
     comparison,
   };
+}
+
+/** A study's report: its answer exactly as getStudy (and `study show --json`) gives it, plus the report's metadata. */
+export async function collectStudyReport(source: ReportSource, id: number): Promise<StudyReportData> {
+  const call = caller(source);
+  const study = await call('getStudy', { id });
+  return { schemaVersion: REPORT_SCHEMA_VERSION, kind: 'study', environment: await environment(call), ...study };
 }

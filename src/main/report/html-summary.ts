@@ -1,7 +1,8 @@
 import type { QualityRow } from '../../shared/explain.js';
 import { esc } from './escape.js';
 import { DASH, num, pct, table, text } from './html-format.js';
-import type { FlagEpochReason, ReportData, RunReport } from './report-data.js';
+import type { FlagEpochReason, ReportData, ReportStudyVerdict, RunReport } from './report-data.js';
+import { effectText } from './study-format.js';
 
 // Page 1 of a report: per run, what a reader wants first. The best epoch with
 // the settings it was read with, G's quality at the end and at the best epoch,
@@ -18,6 +19,16 @@ export const FLAG_EPOCH_WHY: Record<FlagEpochReason, string> = {
 function qualityText(q: QualityRow | null): string {
   if (!q) return DASH;
   return `epoch ${q.epoch}: FID-MNIST ${num(q.fidMnist, 1)}, ${q.digitsPresent} of 10 digits, mean confidence ${pct(q.meanConfidence)} (${q.count} samples)`;
+}
+
+function studyRow(v: ReportStudyVerdict): string {
+  const role = v.role.kind === 'parent' ? 'this run is the parent whose flags it tests' : `this run is its ${esc(v.role.arm)} arm, training seed ${v.role.seed}`;
+  return (
+    `<strong>${esc(v.name)}</strong> (study ${v.studyId}, ${esc(v.status)}, ${v.seeds} seed${v.seeds === 1 ? '' : 's'} per arm; ${role}). ` +
+    `<span class="study-verdict">${esc(v.verdict)}</span> ` +
+    `Final KID, flagged excluded &minus; random excluded: <span class="study-effect">${effectText(v.effect.flaggedVsRandom)}</span>; ` +
+    `flagged excluded &minus; full data: <span class="study-effect">${effectText(v.effect.flaggedVsFull)}</span> (95% intervals over seeds; lower is better).`
+  );
 }
 
 function runSummaryHtml(r: RunReport): string {
@@ -37,8 +48,8 @@ function runSummaryHtml(r: RunReport): string {
     ['G quality, best epoch', s.bestEpoch ? qualityText(s.quality.best) : DASH],
     ['Flags', flags],
   ];
-  if (s.study) rows.push(['Study', `${esc(s.study.name)} (study ${s.study.studyId}): ${esc(s.study.verdict)}`]);
-  const spread = s.study ? '' : '<p class="muted">One run is one seed: these numbers carry no spread over seeds. A study of several seeds gives it.</p>';
+  for (const v of s.studies) rows.push(['Study', studyRow(v)]);
+  const spread = s.studies.length ? '' : '<p class="muted">One run is one seed: these numbers carry no spread over seeds. A study of several seeds gives it.</p>';
   return (
     `<section id="run-${run.id}-summary" class="summary-run"><h3>Run ${run.id}: ${esc(run.name)}</h3>` +
     table(['', 'Summary'], rows.map(([k, v]) => [esc(k), v]), 'summary') +

@@ -2,7 +2,7 @@ import { esc } from './escape.js';
 import { comparisonHtml } from './html-compare.js';
 import { DASH, table, text } from './html-format.js';
 import { runHtml, RUN_SECTIONS, SECTION_TITLES, sectionId } from './html-run.js';
-import type { ReportData } from './report-data.js';
+import type { ReportData, ReportEnvironment, ReportMeta } from './report-data.js';
 import { summaryHtml } from './html-summary.js';
 import { REPORT_CSS } from './style.js';
 
@@ -18,8 +18,8 @@ function title(data: ReportData): string {
     : `GAN Focus comparison: runs ${data.runs.map((r) => r.run.id).join(', ')}`;
 }
 
-function environmentHtml(data: ReportData): string {
-  const env = data.environment;
+/** The environment section; `extra` adds rows of what the report is about (the backend each run trained on). */
+export function environmentHtml(env: ReportEnvironment, extra: [string, string][] = []): string {
   const rows: [string, string][] = [
     ['Application', esc(`${env.app.name} ${env.app.version}`)],
     ['Generated', esc(env.generatedAt)],
@@ -39,7 +39,7 @@ function environmentHtml(data: ReportData): string {
   } else {
     rows.push(['Backend', `${DASH} (${esc(env.backendError ?? 'unknown')})`]);
   }
-  rows.push(['Runs trained on', data.runs.map((r) => `run ${r.run.id}: ${text(r.run.backend)}`).join('; ')]);
+  rows.push(...extra);
   return `<section id="environment" class="environment"><h2>Environment</h2>${table(['Item', 'Value'], rows.map(([k, v]) => [k, v]))}</section>`;
 }
 
@@ -54,20 +54,30 @@ function contents(data: ReportData): string {
   return `<nav id="contents"><h2>Contents</h2><ul>${items.join('')}</ul></nav>`;
 }
 
-export function renderHtml(data: ReportData): string {
-  const t = esc(title(data));
+/** A whole report document around `body`: the CSP, the style, the header. */
+export function documentHtml(title: string, meta: ReportMeta, body: string): string {
+  const t = esc(title);
+  const app = esc(`${meta.environment.app.name} ${meta.environment.app.version}`);
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<meta name="generator" content="${esc(`${data.environment.app.name} ${data.environment.app.version}`)}">` +
+    `<meta name="generator" content="${app}">` +
     `<title>${t}</title><style>${REPORT_CSS}</style></head><body>` +
-    `<header id="report-header"><h1>${t}</h1><p class="muted">Generated ${esc(data.environment.generatedAt)} by ${esc(data.environment.app.name)} ${esc(data.environment.app.version)}. Report schema ${data.schemaVersion}.</p></header>` +
-    summaryHtml(data) +
-    contents(data) +
-    comparisonHtml(data) +
-    data.runs.map(runHtml).join('') +
-    environmentHtml(data) +
+    `<header id="report-header"><h1>${t}</h1><p class="muted">Generated ${esc(meta.environment.generatedAt)} by ${app}. Report schema ${meta.schemaVersion}.</p></header>` +
+    body +
     `</body></html>\n`
+  );
+}
+
+export function renderHtml(data: ReportData): string {
+  return documentHtml(
+    title(data),
+    data,
+    summaryHtml(data) +
+      contents(data) +
+      comparisonHtml(data) +
+      data.runs.map(runHtml).join('') +
+      environmentHtml(data.environment, [['Runs trained on', data.runs.map((r) => `run ${r.run.id}: ${text(r.run.backend)}`).join('; ')]]),
   );
 }

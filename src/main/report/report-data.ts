@@ -10,11 +10,12 @@ import type {
 } from '../../shared/api.js';
 import type { CamMethod, QualityRow } from '../../shared/explain.js';
 import type { FocusSettings } from '../../shared/focus-settings.js';
+import type { StudyArmName, StudyDetail, StudyStatus } from '../../shared/study.js';
 
 // The report's data: what the HTML and PDF show, and what the JSON export is.
 // Bump REPORT_SCHEMA_VERSION when a field changes meaning or goes away.
 
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 /** Flagged samples shown with thumbnails: the highest off-digit shares first (and every confirmed one). */
 export const FLAG_THUMBNAIL_CAP = 200;
@@ -70,14 +71,20 @@ export interface EpochFlagCount {
 }
 
 /**
- * A study's verdict on a run that belongs to one (issue 14). The study lane
- * fills it in studyVerdict() (study-verdict.ts); null when the run is in no study.
+ * A study a run belongs to, on page 1 of the run's report: as the parent whose
+ * flags the study tests, or as one of its arm runs (studyVerdicts() in study-verdict.ts).
  */
 export interface ReportStudyVerdict {
   studyId: number;
   name: string;
-  /** One or two sentences: the comparison, its effect with spread over seeds, and what it means. */
+  role: { kind: 'parent' } | { kind: 'arm'; arm: StudyArmName; seed: number };
+  status: StudyStatus;
+  /** The study's one-sentence verdict, as `gan-focus study show` gives it. */
   verdict: string;
+  /** The differences of the arms' final KID means with their 95% intervals over seeds. */
+  effect: StudyDetail['effect'];
+  /** Seeds per arm. */
+  seeds: number;
 }
 
 /** What page 1 of a run's report says. */
@@ -90,7 +97,8 @@ export interface RunSummary {
   quality: { final: QualityRow | null; best: QualityRow | null };
   /** The flags the flagged list shows (the reviewed epoch, else the best, else the latest). */
   flags: { epoch: number; why: FlagEpochReason; flagged: number; total: number; confirmed: number; dismissed: number } | null;
-  study: ReportStudyVerdict | null;
+  /** The studies the run belongs to, newest first; empty when none. */
+  studies: ReportStudyVerdict[];
 }
 
 export interface RunReport {
@@ -111,10 +119,17 @@ export interface RunReport {
   summary: RunSummary;
 }
 
-export interface ReportData {
+/** What every report carries besides its content. */
+export interface ReportMeta {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  kind: 'run' | 'comparison';
   environment: ReportEnvironment;
+}
+
+/** A study's report: exactly `gan-focus study show ID --json`, plus the report's metadata. */
+export type StudyReportData = ReportMeta & { kind: 'study' } & StudyDetail;
+
+export interface ReportData extends ReportMeta {
+  kind: 'run' | 'comparison';
   runs: RunReport[];
   /** For two or more runs: what differs, focus, quality and lineage side by side. */
   comparison: Omit<CompareResult, 'runs'> | null;

@@ -26,7 +26,7 @@ export function bestEpochOf(focus: RunReport['focus']): RunSummary['bestEpoch'] 
 }
 
 /** Page 1 of a run's report, from what the report collected. */
-export function summarizeRun(r: Omit<RunReport, 'summary'>, study: ReportStudyVerdict | null): RunSummary {
+export function summarizeRun(r: Omit<RunReport, 'summary'>, studies: ReportStudyVerdict[]): RunSummary {
   const bestEpoch = bestEpochOf(r.focus);
   const byEpoch = (rows: QualityRow[], epoch: number | undefined) => rows.find((q) => q.epoch === epoch) ?? null;
   const f = r.flags;
@@ -35,6 +35,6 @@ export function summarizeRun(r: Omit<RunReport, 'summary'>, study: ReportStudyVe
     cam: { layers: r.figure1.layers, method: r.figure1.method, threshold: r.figure1.settings.threshold },
     quality: { final: r.quality.at(-1) ?? null, best: byEpoch(r.quality, bestEpoch?.epoch) },
     flags: f && { epoch: f.epoch, why: f.why, flagged: f.flagged, total: f.total, ...f.flaggedReviewed },
-    study,
+    studies,
   };
 }

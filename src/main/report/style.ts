@@ -55,6 +55,7 @@ table.fig1 th.best { box-shadow: inset 0 -3px 0 var(--best); }
 .side-by-side > div { min-width: 0; }
 .side-by-side img.grid-img { width: 100%; max-width: 360px; image-rendering: pixelated; border: 1px solid var(--line); }
 .empty { color: var(--muted); font-style: italic; }
+.verdict { font-size: 14px; padding: 6px 10px; border: 1px solid var(--line); border-left: 3px solid var(--accent); }
 table.summary td:first-child { font-weight: 600; white-space: nowrap; }
 table.summary { width: 100%; }
 @page { size: A4; margin: 12mm; }

@@ -12,6 +12,8 @@ export interface Series {
   points: Point[];
   /** Draw a dot at every point (per-epoch series). */
   markers?: boolean;
+  /** A shaded band around the line, e.g. a 95% interval over seeds; one [x, low, high] per x. */
+  band?: [x: number, low: number, high: number][];
 }
 
 export interface ChartOptions {
@@ -47,7 +49,9 @@ export function lineChart(o: ChartOptions): string {
   const width = o.width ?? 640;
   const height = o.height ?? 240;
   const xs = o.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = o.series.flatMap((s) => s.points.map((p) => p[1]).filter((y): y is number => y !== null && Number.isFinite(y)));
+  const ys = o.series
+    .flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]])])
+    .filter((y): y is number => y !== null && Number.isFinite(y));
   const head = `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(o.title)}">`;
   const title = `<text x="${PAD.left}" y="16" class="chart-title">${esc(o.title)}</text>`;
   if (xs.length === 0 || ys.length === 0) {
@@ -85,6 +89,14 @@ export function lineChart(o: ChartOptions): string {
     parts.push(`<rect x="${legendX.toFixed(1)}" y="22" width="10" height="10" fill="${s.color}"/>`);
     parts.push(`<text x="${(legendX + 14).toFixed(1)}" y="31" class="legend">${esc(s.label)}</text>`);
     legendX += 28 + s.label.length * 6.2;
+  }
+  // Bands first, so every line stays visible on top of them.
+  for (const s of o.series) {
+    const band = (s.band ?? []).filter((b) => Number.isFinite(b[1]) && Number.isFinite(b[2]));
+    if (band.length === 0) continue;
+    const upper = band.map((b) => `${sx(b[0])},${sy(b[2])}`);
+    const lower = band.map((b) => `${sx(b[0])},${sy(b[1])}`).reverse();
+    parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.18" stroke="${s.color}" stroke-opacity="0.35" class="band"/>`);
   }
   for (const s of o.series) {
     let d = '';

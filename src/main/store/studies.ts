@@ -139,6 +139,14 @@ export function studyOfRun(db: Database, runId: number): { studyId: number; arm:
   return r ? { studyId: r.study_id, arm: r.arm, seed: r.seed } : null;
 }
 
+/** The studies a run belongs to, as one of their runs or as their parent; newest first. */
+export function studiesOfRun(db: Database, runId: number): StudyRecord[] {
+  const rows = db
+    .prepare('SELECT * FROM studies WHERE parent_id = ? OR id IN (SELECT study_id FROM study_runs WHERE run_id = ?) ORDER BY id DESC')
+    .all(runId, runId) as StudyRow[];
+  return rows.map(toRecord);
+}
+
 export function saveFinalQuality(db: Database, runId: number, q: FinalQuality): void {
   requireRun(db, runId);
   db.prepare(

@@ -43,16 +43,17 @@ function perEpoch(runs: StudyRunCell[]): StudyArm['perEpoch'] {
   return [...byEpoch.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, xs]) => ({ epoch, ...spread(xs) }));
 }
 
-function fmt(x: number): string {
+/** A study number as its verdict writes it (and the reports, so the two always agree). */
+export function studyNumber(x: number): string {
   const a = Math.abs(x);
   return a !== 0 && (a < 0.01 || a >= 1e4) ? x.toExponential(2) : x.toFixed(a < 1 ? 4 : 2);
 }
 
 function effectWords(e: Effect | null, against: string): string {
   if (!e) return `against ${against}: not measured yet`;
-  const diff = `KID difference ${e.estimate >= 0 ? '+' : ''}${fmt(e.estimate)}`;
+  const diff = `KID difference ${e.estimate >= 0 ? '+' : ''}${studyNumber(e.estimate)}`;
   if (e.low === null || e.high === null) return `against ${against}: ${diff}, no interval (fewer than 2 seeds per arm)`;
-  const interval = `95% interval ${fmt(e.low)} to ${fmt(e.high)}`;
+  const interval = `95% interval ${studyNumber(e.low)} to ${studyNumber(e.high)}`;
   if (e.low <= 0 && e.high >= 0) return `against ${against}: no detectable effect (${diff}, ${interval})`;
   return `against ${against}: excluding the flagged samples made G ${e.estimate < 0 ? 'better' : 'worse'} (${diff}, ${interval})`;
 }

@@ -1,15 +1,24 @@
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReportExport } from '../../../src/shared/api.js';
 import { parseSampleId } from '../../../src/shared/config.js';
+import type { StudyDetail } from '../../../src/shared/study.js';
+import { createRouter } from '../../../src/main/api/router.js';
 import { loadDataset } from '../../../src/main/engine/data/dataset.js';
 import { trainingIndices } from '../../../src/main/engine/data/run-indices.js';
+import { STUDY_CSV_COLUMNS } from '../../../src/main/report/csv-study.js';
+import { esc } from '../../../src/main/report/escape.js';
+import { REPORT_SCHEMA_VERSION, type ReportData } from '../../../src/main/report/index.js';
+import { findChromium } from '../../../src/main/report/pdf.js';
+import { studyNumber } from '../../../src/main/study/answer.js';
 import { digitHistogram } from '../../../src/main/study/arms.js';
 import { exited, runCli, startCli, tempHome, waitForLine } from '../../helpers/cli.js';
+import { tinyStudyParent } from '../../helpers/tiny-study.js';
 
-// A tiny study end to end through the CLI: a parent of 256 images, width 8, one
-// epoch of 16 steps (fewer leave D's CAMs empty: no evidence, nothing flagged);
-// 3 arms x 2 seeds; killed (SIGKILL) after its first run and resumed.
+// A tiny study end to end through the CLI (its parent: tinyStudyParent); 3 arms
+// x 2 seeds; killed (SIGKILL) after its first run and resumed.
 const home = tempHome();
 let threshold = '';
 
@@ -29,15 +38,7 @@ function epochRows(runId: number): { epoch: number; finished_at: string }[] {
 }
 
 beforeAll(() => {
-  cli(['train', '--limit', '256', '--width', '8', '--batch', '16', '--epochs', '1', '--seed', '2', '--json']);
-  // About a tenth flagged: few enough that the random arm finds the same digits among the rest.
-  cli(['explain', '1', '--samples', 'train', '--epochs', '1', '--threshold', '0']);
-  const ratios = JSON.parse(cli(['flags', '1', '--epoch', '1', '--threshold', '0', '--json']).stdout)
-    .items.map((f: { ratio: number | null }) => f.ratio)
-    .filter((r: number | null) => r !== null)
-    .sort((a: number, b: number) => a - b);
-  threshold = ratios[Math.floor(ratios.length * 0.9)].toFixed(4);
-  cli(['explain', '1', '--samples', 'train', '--epochs', '1', '--threshold', threshold]);
+  threshold = tinyStudyParent((args) => cli(args).stdout);
 }, 900_000);
 
 describe('gan-focus study', () => {
@@ -130,4 +131,103 @@ describe('gan-focus study', () => {
 
     expect(cli(['study', 'list']).stdout).toMatch(/^1\s+completed/m);
   }, 3_000_000);
+});
+
+// The study above in the reports: training another one takes minutes on a 2-core machine.
+describe('the study in reports', () => {
+  const out = (name: string) => path.join(home, name);
+  let show: StudyDetail;
+  let html = '';
+  const section = (id: string) => html.slice(html.indexOf(`id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+
+  beforeAll(() => {
+    show = JSON.parse(cli(['study', 'show', '1', '--json']).stdout);
+    expect(show.status).toBe('completed');
+    const started = Date.now();
+    cli(['report', '--study', '1', '--format', 'html', '--out', out('study.html')]);
+    process.stdout.write(`study report, HTML: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    html = readFileSync(out('study.html'), 'utf8');
+  }, 300_000);
+
+  it('JSON: exactly study show --json, plus the report metadata', () => {
+    cli(['report', '--study', '1', '--format', 'json', '--out', out('study.json')]);
+    const { schemaVersion, kind, environment, ...study } = JSON.parse(readFileSync(out('study.json'), 'utf8'));
+    expect({ schemaVersion, kind }).toEqual({ schemaVersion: REPORT_SCHEMA_VERSION, kind: 'study' });
+    expect(environment.app.name).toBe('GAN Focus');
+    expect(study).toEqual(show);
+  });
+
+  it('HTML: the verdict, the effects with their intervals, each arm final estimate over seeds, every run and epoch', () => {
+    expect(html).not.toMatch(/https?:\/\/|<script/i);
+    expect(section('summary')).toContain(esc(show.verdict));
+    const n = (x: number | null) => esc(studyNumber(x!));
+    for (const e of [show.effect.flaggedVsRandom!, show.effect.flaggedVsFull!])
+      expect(section('summary')).toContain(`${e.estimate >= 0 ? '+' : ''}${n(e.estimate)} [${n(e.low)}, ${n(e.high)}]`);
+    for (const a of show.arms) {
+      expect(section('final')).toContain(`${n(a.final.mean)} [${n(a.final.low)}, ${n(a.final.high)}]`);
+      expect(section('final')).toContain(`${n(a.finalFidInfinity.mean)} [${n(a.finalFidInfinity.low)}, ${n(a.finalFidInfinity.high)}]`);
+      for (const r of a.runs) {
+        expect(section('runs')).toContain(`run ${r.id}`);
+        expect(section('runs')).toContain(`${n(r.final!.kid)} ± ${n(r.final!.kidStd)}`);
+        for (const q of r.quality) expect(section('epochs')).toContain(`${n(q.fidMnist)} <span class="muted">(${q.digitsPresent} digits)</span>`);
+      }
+    }
+    // One line per arm with its band over the 2 seeds.
+    const chart = section('curves');
+    expect(chart.match(/<polygon [^>]*class="band"/g)).toHaveLength(3);
+    expect(chart.match(/<circle /g)).toHaveLength(3);
+  });
+
+  it('CSV: one row per arm x seed x epoch with the final estimate on its epoch', () => {
+    const r = JSON.parse(cli(['report', '--study', '1', '--format', 'csv', '--out', out('study.csv'), '--json']).stdout);
+    const lines = readFileSync(out('study.csv'), 'utf8').split('\r\n').filter((l) => l !== '');
+    expect(lines[0]).toBe(STUDY_CSV_COLUMNS.join(','));
+    expect(r.rows).toBe(6);
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [STUDY_CSV_COLUMNS[i], v])));
+    const cells = show.arms.flatMap((a) => a.runs.map((run) => ({ arm: a.name, run })));
+    expect(rows.map((x) => [x.arm, Number(x.run_id), Number(x.fid_mnist), Number(x.final_kid)])).toEqual(
+      cells.map((c) => [c.arm, c.run.id, c.run.quality[0].fidMnist, c.run.final!.kid]),
+    );
+  });
+
+  it('a run of the study, and its parent, show the verdict and effects on page 1', () => {
+    const flagged = show.arms.find((a) => a.name === 'flagged-excluded')!.runs[0];
+    cli(['report', String(flagged.id), '--format', 'json', '--out', out('arm.json')]);
+    const arm = JSON.parse(readFileSync(out('arm.json'), 'utf8')) as ReportData;
+    expect(arm.runs[0].summary.studies).toEqual([
+      { studyId: 1, name: show.name, role: { kind: 'arm', arm: 'flagged-excluded', seed: flagged.seed }, status: 'completed', verdict: show.verdict, effect: show.effect, seeds: 2 },
+    ]);
+    cli(['report', '1', '--format', 'html', '--threshold', threshold, '--out', out('parent.html')]);
+    const page1 = readFileSync(out('parent.html'), 'utf8');
+    const summary = page1.slice(page1.indexOf('id="run-1-summary"'), page1.indexOf('</section>', page1.indexOf('id="run-1-summary"')));
+    expect(summary).toContain('this run is the parent whose flags it tests');
+    expect(summary).toContain(esc(show.verdict));
+    expect(summary).not.toContain('these numbers carry no spread over seeds');
+  }, 300_000);
+
+  it('through the API: inline content, and the same refusals as a run report', async () => {
+    process.env.GAN_FOCUS_BACKEND ??= 'wasm';
+    const router = createRouter({ home });
+    try {
+      const r = (await router.handle('exportStudyReport', { id: 1, format: 'json' })) as ReportExport;
+      expect(r.encoding).toBe('utf8');
+      expect(JSON.parse(r.content!).verdict).toBe(show.verdict);
+      await expect(router.handle('exportStudyReport', { id: 1, format: 'html', out: 'study.html' })).rejects.toThrow(/absolute path/);
+      await expect(router.handle('exportStudyReport', { id: 1, format: 'html', out: out('study.pdf') })).rejects.toThrow(/must end in \.html/);
+      await expect(router.handle('exportStudyReport', { id: 99, format: 'json' })).rejects.toThrow(/study 99/);
+      await expect(router.handle('exportStudyReport', { id: 1, format: 'xls' })).rejects.toThrow(/format/);
+    } finally {
+      router.close();
+    }
+  });
+
+  it.skipIf(findChromium() === null)(`PDF with a system Chromium${findChromium() ? '' : ' (skipped: no Chromium here)'}`, () => {
+    cli(['report', '--study', '1', '--format', 'pdf', '--out', out('study.pdf')]);
+    expect(readFileSync(out('study.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  }, 120_000);
+
+  it('refuses a run id or a run report option with --study', () => {
+    expect(runCli(['--home', home, 'report', '1', '--study', '1', '--format', 'json', '--out', out('x.json')]).stderr).toMatch(/takes no run id/);
+    expect(runCli(['--home', home, 'report', '--study', '1', '--threshold', '0.5', '--format', 'json', '--out', out('x.json')]).stderr).toMatch(/--threshold is for a run/);
+  });
 });

@@ -245,7 +245,7 @@ describe('JSON export', () => {
     expect(run.flagsByEpoch[0].reviewed).toEqual({ confirmed: 2, dismissed: 0 });
     expect(run.summary.flags).toMatchObject({ epoch: 3, why: 'reviewed', confirmed: 2, dismissed: 0, flagged: run.flags!.flagged, total: 256 });
     expect(run.summary.quality.final?.epoch).toBe(3);
-    expect(run.summary.study).toBeNull();
+    expect(run.summary.studies).toEqual([]);
     // The engine assesses G at the end of every epoch, so the report carries all three.
     expect(run.quality.map((q) => q.epoch)).toEqual([1, 2, 3]);
     for (const q of run.quality) {

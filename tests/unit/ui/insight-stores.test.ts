@@ -203,19 +203,19 @@ describe('compare store', () => {
 describe('report store', () => {
   it('returns a run report as content the browser can save, named for the run', async () => {
     const s = useReportStore();
-    const html = await s.exportReport([run.id], 'html');
+    const html = await s.exportReport({ runs: [run.id] }, 'html');
     expect(s.error).toBeNull();
     expect(html).toMatchObject({ filename: `gan-focus-run-${run.id}.html`, mime: 'text/html' });
     expect(html!.data as string).toMatch(/<html/i);
     expect(html!.data as string).toContain('explained');
-    const json = await s.exportReport([run.id], 'json');
+    const json = await s.exportReport({ runs: [run.id] }, 'json');
     expect(JSON.parse(json!.data as string)).toBeTypeOf('object');
     expect(s.busy).toBeNull();
   });
 
   it('says in words when the router refuses', async () => {
     const s = useReportStore();
-    expect(await s.exportReport([4242], 'csv')).toBeNull();
+    expect(await s.exportReport({ runs: [4242] }, 'csv')).toBeNull();
     expect(s.error).toMatch(/4242/);
   });
 });

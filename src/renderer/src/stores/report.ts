@@ -19,21 +19,31 @@ export interface ReportFile {
   data: string | Uint8Array;
 }
 
-/** Reports of one run or a comparison under the shared explain selection, returned as content for the browser to save (no server path involved). */
+/** What a report is of: runs (one, or a comparison) or a study. */
+export type ReportSubject = { runs: number[] } | { study: number };
+
+/**
+ * Reports of one run or a comparison under the shared explain selection, or of
+ * a study, returned as content for the browser to save (no server path involved).
+ */
 export const useReportStore = defineStore('report', () => {
   const api = useApi();
   const busy = ref<ReportFormat | null>(null);
   const error = ref<string | null>(null);
   const selection = useSelectionStore();
 
-  async function exportReport(ids: number[], format: ReportFormat): Promise<ReportFile | null> {
+  async function exportReport(subject: ReportSubject, format: ReportFormat): Promise<ReportFile | null> {
     busy.value = format;
     error.value = null;
     try {
-      const r = await api.call('exportReport', { ids, format, ...selection.params });
+      const r =
+        'study' in subject
+          ? await api.call('exportStudyReport', { id: subject.study, format })
+          : await api.call('exportReport', { ids: subject.runs, format, ...selection.params });
       if (r.content === null) throw new Error('the server wrote the report to a file instead of returning it');
       const data = r.encoding === 'base64' ? Uint8Array.from(atob(r.content), (c) => c.charCodeAt(0)) : r.content;
-      return { filename: `gan-focus-${ids.length > 1 ? 'compare' : 'run'}-${ids.join('-')}.${format}`, mime: MIME[format], data };
+      const name = 'study' in subject ? `study-${subject.study}` : `${subject.runs.length > 1 ? 'compare' : 'run'}-${subject.runs.join('-')}`;
+      return { filename: `gan-focus-${name}.${format}`, mime: MIME[format], data };
     } catch (err) {
       error.value = describeError(err);
       return null;
