@@ -23,21 +23,27 @@ async function saveShot(page: Page, info: TestInfo, name: string): Promise<void>
  * Every test gets the served app and fails on any console error, uncaught
  * exception or CSP violation in the page (so the strict CSP is tested too).
  */
+/** Collects the page's console errors, uncaught exceptions and CSP violations from now on. */
+export async function watchPage(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The init script runs in the page (this file is typed without the DOM lib).
+  await page.addInitScript(() => {
+    type Violation = { violatedDirective: string; blockedURI: string };
+    const doc = (globalThis as unknown as { document: { addEventListener(t: string, l: (e: Violation) => void): void } }).document;
+    doc.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return problems;
+}
+
 export const test = base.extend<{ app: AppFixture }>({
   app: async ({ page }, use, info) => {
     const url = process.env.E2E_URL;
     if (!url) throw new Error('E2E_URL is not set: run through playwright.config.ts (its global setup starts gan-focus serve)');
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    // The init script runs in the page (this file is typed without the DOM lib).
-    await page.addInitScript(() => {
-      type Violation = { violatedDirective: string; blockedURI: string };
-      const doc = (globalThis as unknown as { document: { addEventListener(t: string, l: (e: Violation) => void): void } }).document;
-      doc.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-    });
+    const problems = await watchPage(page);
     await use({
       url,
       async open(hash) {
