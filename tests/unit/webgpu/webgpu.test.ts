@@ -48,8 +48,9 @@ function close(a: number, b: number, tol: number): boolean {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a));
 }
 
-// Lavapipe compiles each new shader at first use: the first training step took
-// 6 minutes on a 2-core machine at load 20 with no shader cache.
+// Lavapipe compiles each of the file's ~120 pipelines with LLVM on first use:
+// ~40 s of CPU for the first training step on a fresh machine, and far more
+// wall time on a loaded one (docs/webgpu.md), hence the long timeout.
 describe.skipIf(!webgpuReady || !suiteOptedIn)(`webgpu matches the CPU backends${skipReason || !suiteOptedIn ? ` (skipped: ${skipReason || OPT_IN_REASON})` : ''}`, { timeout: 900_000 }, () => {
   beforeAll(async () => {
     if (nativeBuilt) await registerNative();
