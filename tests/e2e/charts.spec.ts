@@ -45,8 +45,29 @@ async function hoverAt(page: Page, chart: Locator, fraction: number): Promise<vo
   const b = await overBox(chart);
   await page.mouse.move(b.x + b.width * fraction, b.y + b.height / 2);
 }
+/** Drags across the middle of a chart from one fraction of its width to another. */
+async function dragAcross(page: Page, chart: Locator, from: number, to: number): Promise<void> {
+  const b = await overBox(chart);
+  await page.mouse.move(b.x + b.width * from, b.y + b.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * ((from + to) / 2), b.y + b.height / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width * to, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+/** The x range a chart shows, as [first, last] iteration. */
+const xWindow = async (chart: Locator) => (await plotOf(chart).getAttribute('data-x-window'))!.split(',').map(Number);
+/** Every chart shows the same x window (to the iteration: each converts the dragged pixels itself). */
+async function sameWindow(charts: Locator[]): Promise<void> {
+  const [lo, hi] = await xWindow(charts[0]);
+  for (const c of charts.slice(1)) {
+    await expect(plotOf(c)).toHaveAttribute('data-zoomed', 'true');
+    const [a, b] = await xWindow(c);
+    expect(Math.abs(a - lo)).toBeLessThanOrEqual(1);
+    expect(Math.abs(b - hi)).toBeLessThanOrEqual(1);
+  }
+}
 
-test('Run curves: hover readout synced across charts, drag zoom and double-click reset, smoothing redraws, log scale, keyboard', async ({ app, page }) => {
+test('Run curves: hover readout synced across charts, drag zoom and double-click reset on both charts, smoothing redraws, log scale, keyboard', async ({ app, page }) => {
   const id = runWithCurves('curves');
   await app.open(`#/run/${id}`);
   const losses = page.getByTestId('curve-Losses');
@@ -81,22 +102,26 @@ test('Run curves: hover readout synced across charts, drag zoom and double-click
   expect(`raw ${smooth}`).toBe(raw);
   await slider.fill('0.6');
 
-  // Drag to zoom on x, double-click to reset.
+  // Drag to zoom on x: the other chart zooms to the same iterations. A
+  // double-click on either resets both.
   await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
-  const b = await overBox(losses);
-  await page.mouse.move(b.x + b.width * 0.25, b.y + b.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width * 0.4, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width * 0.5, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
+  await expect(plotOf(outputs)).toHaveAttribute('data-x-window', '1,600');
+  await dragAcross(page, losses, 0.25, 0.5);
   await expect(plotOf(losses)).toHaveAttribute('data-zoomed', 'true');
-  const [lo, hi] = (await plotOf(losses).getAttribute('data-x-window'))!.split(',').map(Number);
+  const [lo, hi] = await xWindow(losses);
   expect(lo).toBeGreaterThan(120);
   expect(hi).toBeLessThan(330);
+  await sameWindow([losses, outputs]);
   await expect(losses.getByTestId('reset-zoom')).toBeEnabled();
-  await page.mouse.dblclick(b.x + b.width * 0.5, b.y + b.height / 2);
-  await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
-  await expect(losses.getByTestId('reset-zoom')).toBeDisabled();
+  await expect(outputs.getByTestId('reset-zoom')).toBeEnabled();
+  // The second chart reaches below the 860 px viewport: bring it up to click it.
+  await plotOf(outputs).scrollIntoViewIfNeeded();
+  const o = await overBox(outputs);
+  await page.mouse.dblclick(o.x + o.width * 0.5, o.y + o.height / 2);
+  for (const c of [losses, outputs]) {
+    await expect(plotOf(c)).toHaveAttribute('data-x-window', '1,600');
+    await expect(c.getByTestId('reset-zoom')).toBeDisabled();
+  }
 
   // Log scale redraws the y axis.
   const linear = await plotOf(losses).screenshot();
@@ -105,16 +130,18 @@ test('Run curves: hover readout synced across charts, drag zoom and double-click
   expect(Buffer.compare(linear, await plotOf(losses).screenshot())).not.toBe(0);
   await losses.getByTestId('log-toggle').uncheck();
 
-  // Keyboard: focus the chart, + zooms, arrows move the readout, 0 resets.
+  // Keyboard: focus the chart, + zooms (both charts), arrows move the readout, 0 resets (both).
   await plotOf(losses).focus();
   await page.keyboard.press('+');
   await expect(plotOf(losses)).toHaveAttribute('data-zoomed', 'true');
+  await sameWindow([losses, outputs]);
   await page.keyboard.press('End');
   const end = await readout(losses).locator('.mono').first().textContent();
   await page.keyboard.press('ArrowLeft');
   await expect(readout(losses).locator('.mono').first()).not.toHaveText(end!);
   await page.keyboard.press('0');
   await expect(plotOf(losses)).toHaveAttribute('data-x-window', '1,600');
+  await expect(plotOf(outputs)).toHaveAttribute('data-x-window', '1,600');
 });
 
 test('Compare overlays the per-iteration curves of both runs and bands the seeds’ quality from 0', async ({ app, page }) => {
@@ -125,10 +152,16 @@ test('Compare overlays the per-iteration curves of both runs and bands the seeds
   await expect(readout(lossD)).toContainText('#1 baseline');
   await expect(readout(lossD)).toContainText('#2 other seed');
   await expect(lossD.getByTestId('curve-summary')).toContainText(/\d+ iterations over 2 epochs/);
-  // The cursor is shared by the four charts.
+  // The cursor and the zoom are shared by the four charts; Reset zoom on any resets all.
+  const curves = ['Loss_D', 'Loss_G', 'D(x)', 'D(G(z))'].map((m) => page.getByTestId(`curve-${m} per iteration`));
   await hoverAt(page, lossD, 0.2);
   const it = (await readout(lossD).locator('.mono').first().textContent())!;
-  await expect(readout(page.getByTestId('curve-D(G(z)) per iteration')).locator('.mono').first()).toHaveText(it);
+  await expect(readout(curves[3]).locator('.mono').first()).toHaveText(it);
+  const full = (await plotOf(lossD).getAttribute('data-x-window'))!;
+  await dragAcross(page, lossD, 0.3, 0.6);
+  await sameWindow([lossD, ...curves.slice(1)]);
+  await curves[3].getByTestId('reset-zoom').click();
+  for (const c of curves) await expect(plotOf(c)).toHaveAttribute('data-x-window', full);
 
   const fid = page.getByTestId('quality-G quality: FID to MNIST (lower is better)');
   await expect(fid.locator('canvas')).toBeVisible();
@@ -137,6 +170,8 @@ test('Compare overlays the per-iteration curves of both runs and bands the seeds
   await expect(fid.getByTestId('band-note')).toContainText('range (min–max) over runs that differ only by seed');
   await expect(fid.getByTestId('band-note')).toContainText('Axis from 0');
   await page.mouse.move(0, 0);
+  // The Reset zoom click scrolled down; a full-page shot from there draws the sticky header mid-page.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   await app.shot('compare-curves');
 });
 

@@ -27,6 +27,12 @@ export function themedAxes(xLabel: string, x: Partial<uPlot.Axis> = {}): uPlot.A
   ];
 }
 
+/** The plots whose cursor `u` shares (its uPlot sync group), itself included. */
+function syncedWith(u: uPlot): uPlot[] {
+  const key = u.cursor.sync?.key;
+  return key == null ? [u] : uPlot.sync(key).plots;
+}
+
 /**
  * One uPlot drawn in `host`: built on mount and by `build()` (new options),
  * as wide as `host` and resized with it, destroyed on unmount. `spec` returns
@@ -44,10 +50,26 @@ export function useUplot(host: Ref<HTMLElement | null>, spec: () => UplotSpec | 
     if (s) plot.value = new uPlot({ ...s.options, width: width.value, height: height() }, s.data, host.value);
   }
 
+  /**
+   * Sets the x window of this chart and of every chart it shares the cursor
+   * with, as uPlot's sync does itself for a drag or a double-click, so that
+   * keyboard zoom and a Reset button act on the whole view too. null: each
+   * chart back to all its data.
+   */
+  function zoomX(range: [number, number] | null): void {
+    if (!plot.value) return;
+    for (const u of syncedWith(plot.value)) {
+      const xs = u.data[0];
+      if (xs.length === 0) continue;
+      const [min, max] = range ?? [xs[0], xs[xs.length - 1]];
+      u.setScale('x', { min, max });
+    }
+  }
+
   onMounted(build);
   watch(width, (w) => {
     if (plot.value && w !== plot.value.width) plot.value.setSize({ width: w, height: height() });
   });
   onBeforeUnmount(() => plot.value?.destroy());
-  return { plot, build };
+  return { plot, build, zoomX };
 }
