@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../src/shared/config.js';
 import { initBackend } from '../src/main/engine/backend/choose.js';
+import { deepestTargetLayer } from '../src/main/engine/explain/activations.js';
 import { createCamExplainer } from '../src/main/engine/explain/methods.js';
 import { trainStep } from '../src/main/engine/train/step.js';
 import { BATCH, NZ, benchModels, benchOptimizers, disposeModels } from './models.js';
@@ -63,7 +64,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         const models = benchModels(arch, width);
         const images = randomImages();
         // As the explain job does: D prepared once per checkpoint, then batch after batch.
-        const explainer = createCamExplainer(models.discriminator);
+        // Pinned to what bench/reference/dcgan_step.py computes (Grad-CAM at the deepest block),
+        // not to the product's default, so the ratio to PyTorch compares the same work.
+        const explainer = createCamExplainer(models.discriminator, { method: 'gradcam', layers: [deepestTargetLayer(models.discriminator)] });
         const cam = () => explainer.explain(images);
         // A Grad-CAM batch is short: a few more warm-up runs let the JIT settle,
         // as it has in a job's hundreds of batches (the reference warms up as long).

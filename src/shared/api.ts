@@ -32,7 +32,7 @@ const epoch = s.number({ integer: true, min: 1 });
 const name = s.string({ minLength: 1, maxLength: 200 });
 const tag = s.string({ minLength: 1, maxLength: 60 });
 const layerName = s.string({ minLength: 1, maxLength: 100, pattern: /^[A-Za-z0-9_]+$/ });
-/** Which CAM: D's target layers (default: the deepest block with spatial size > 1), method, target. */
+/** Which CAM: D's target layers (default: defaultCamLayer of the run's architecture), method, target. */
 const camChoice = {
   layers: s.optional(s.array(layerName, { maxItems: 8 })),
   method: s.optional(s.oneOf(CAM_METHODS)),

@@ -7,11 +7,14 @@ export const ARCHITECTURES = ['paper', 'dcgan5'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 /**
- * Grad-CAM's default target: D's deepest block with a spatial size > 1 (8x8 in
- * the paper's D, 4x4 in dcgan5). The head's 1x1 map would give a constant CAM.
+ * The CAM target layer used wherever none is chosen, by measurement (docs/explain.md,
+ * "Choosing the method and layer"): with HiResCAM, dcgan5's block2 (16x16; block1 ties on ROAD
+ * faithfulness, the coarser wins) and the paper D's block1 (32x32, its only layer where a CAM beats
+ * a random map). At 8x8 and 4x4 no method beat the random map and the 0.70 rule mostly flags
+ * coarse maps (an ideal CAM's ratio is 0.27 / 0.52 there, 0.09 at 16x16).
  */
 export function defaultCamLayer(arch: Architecture): string {
-  return arch === 'paper' ? 'block3' : 'block4';
+  return arch === 'paper' ? 'block1' : 'block2';
 }
 
 /** D's blocks a CAM can target, with their spatial size (64 halves at each). */

@@ -9,7 +9,9 @@ test('the Figure-1 grid shows probes by epochs, enlarges a cell, and the best ep
   await expect(explain.cell(0, 0)).toHaveAccessibleName(/epoch 1: off-digit share (\d+\.\d %|no evidence)/);
   await explain.opacity.fill('0.8');
   await expect(page.locator('output[for=opacity]')).toHaveText('80 %');
-  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('block3');
+  // The paper D's measured default (defaultCamLayer) and method.
+  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('block1');
+  await expect(page.getByRole('combobox', { name: 'Method' })).toHaveValue('hirescam');
 
   const dialog = await explain.enlarge(0, 1);
   await expect(dialog.getByRole('img', { name: 'original' })).toBeVisible();

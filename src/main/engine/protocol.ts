@@ -27,7 +27,7 @@ export interface ExplainJob {
   config: RunConfig;
   /** D's checkpoint per epoch: the model.json and the hash recorded for it. */
   epochs: { epoch: number; dir: string; sha256: string }[];
-  /** Target layers; empty for D's default (the deepest block with spatial size > 1). */
+  /** Target layers; empty for D's default (defaultTargetLayer). */
   layers: string[];
   method: CamMethod;
   target: CamTarget;

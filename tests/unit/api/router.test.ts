@@ -67,7 +67,7 @@ describe('router: runs', () => {
 describe('router: explain and review', () => {
   it('returns the Figure-1 grid: probes x epochs with a CAM per cell', async () => {
     const grid = (await router.handle('getExplanationGrid', { id: run.id })) as ExplanationGrid;
-    expect(grid.layers).toEqual(['block3']);
+    expect(grid.layers).toEqual(['block1']);
     expect(grid.epochs).toEqual([1, 2]);
     expect(grid.probes).toHaveLength(16);
     expect(grid.cells).toHaveLength(32);

@@ -108,11 +108,17 @@ describe('DCGAN initialisation', () => {
 });
 
 describe('Grad-CAM default layer', () => {
-  it("the shared default (used before D is loaded) is the engine's: deepest block with spatial size > 1", async () => {
+  it("the shared default (used before D is loaded) is the engine's, also for a D loaded from its checkpoint: the measured layer", async () => {
     const { defaultCamLayer } = await import('../../../src/shared/config.js');
     const { defaultTargetLayer } = await import('../../../src/main/engine/explain/activations.js');
+    expect([defaultCamLayer('paper'), defaultCamLayer('dcgan5')]).toEqual(['block1', 'block2']);
     for (const arch of ['paper', 'dcgan5'] as const) {
-      expect(defaultCamLayer(arch)).toBe(defaultTargetLayer(buildDiscriminator({ arch, ndf: 4, seed: 1 })));
+      const d = buildDiscriminator({ arch, ndf: 4, seed: 1 });
+      const loaded = await tf.models.modelFromJSON({ modelTopology: d.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+      expect(defaultTargetLayer(d)).toBe(defaultCamLayer(arch));
+      expect(defaultTargetLayer(loaded)).toBe(defaultCamLayer(arch));
+      d.dispose();
+      loaded.dispose();
     }
   });
 });

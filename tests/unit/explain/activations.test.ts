@@ -9,6 +9,7 @@ import {
   targetLayer,
 } from '../../../src/main/engine/explain/activations.js';
 import { computeCams } from '../../../src/main/engine/explain/methods.js';
+import { buildDiscriminator } from '../../../src/main/engine/model/discriminator.js';
 import { createRng } from '../../../src/main/engine/rng.js';
 import { buildTinyD, setBatchNormStats } from './tiny-d.js';
 
@@ -91,7 +92,7 @@ describe('activationsAndGradients: dScore/dA', () => {
     D.dispose();
   });
 
-  it('after an affine tail (the default target) gives one gradient for the batch, autodiff\'s for every image, computed once', () => {
+  it('after an affine tail (the deepest block) gives one gradient for the batch, autodiff\'s for every image, computed once', () => {
     const D = buildTinyD({ channels: 3, blocks: 3 });
     setBatchNormStats(D);
     const x = tf.randomUniform([3, 64, 64, 1], -1, 1, 'float32', 23) as tf.Tensor4D;
@@ -135,7 +136,9 @@ describe('activationsAndGradients: dScore/dA', () => {
 });
 
 describe('target layers', () => {
-  it('defaults to the deepest block with a map larger than 1x1', () => {
+  it("defaults to the product D's measured layer, and a foreign D to its deepest block with a map larger than 1x1", () => {
+    expect(defaultTargetLayer(buildDiscriminator({ arch: 'paper', ndf: 2, seed: 1 }))).toBe('block1');
+    expect(defaultTargetLayer(buildDiscriminator({ arch: 'dcgan5', ndf: 2, seed: 1 }))).toBe('block2');
     expect(defaultTargetLayer(buildTinyD({ channels: 2, blocks: 3 }))).toBe('block3');
     expect(defaultTargetLayer(buildTinyD({ channels: 2, blocks: 4 }))).toBe('block4');
   });

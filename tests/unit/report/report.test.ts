@@ -169,7 +169,7 @@ describe('page 1 of a run report', () => {
   it('says the best epoch with its settings, G quality at the end and at the best epoch, and the flags of the reviewed epoch with the confirmed count', () => {
     const summary = html.slice(html.indexOf('id="run-1-summary"'), html.indexOf('</section>', html.indexOf('id="run-1-summary"')));
     expect(summary).toMatch(/Best epoch<\/td><td>(<strong>epoch \d+<\/strong>|none: )/);
-    expect(summary).toContain('layer block3, gradcam, flag threshold 50%');
+    expect(summary).toContain('layer block1, hirescam, flag threshold 50%');
     expect(summary).toMatch(/G quality, final<\/td><td>epoch 3: FID-MNIST \d+\.\d, \d+ of 10 digits/);
     expect(summary).toMatch(/training samples flagged \([\d.]+%\) at epoch 3, the epoch that was reviewed .*<strong>2 confirmed<\/strong>, 0 dismissed/);
     expect(summary).toContain('no spread over seeds');

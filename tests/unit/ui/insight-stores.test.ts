@@ -36,7 +36,7 @@ describe('explain store', () => {
     await s.open(run.id);
     expect(s.error).toBeNull();
     expect(s.epochs).toEqual([1, 2]);
-    expect(s.layers).toEqual(['block3']);
+    expect(s.layers).toEqual(['block1']);
     const probes = s.grid!.probes;
     expect(probes).toHaveLength(16);
     expect(Buffer.from(probes[0].imageBase64, 'base64')).toHaveLength(64 * 64);
@@ -71,7 +71,7 @@ describe('explain store', () => {
     expect(s.method).toBe('layercam');
     await eventually(() => s.grid?.method === 'layercam' && !s.loading);
     expect(s.epochs).toEqual([]);
-    expect(s.explained.map((e) => e.method)).toEqual(['gradcam']);
+    expect(s.explained.map((e) => e.method)).toEqual(['hirescam']);
     await s.explainEpochs();
     expect(s.jobError).toBeNull();
     expect(s.jobRunning).toBe(true);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ARCHITECTURES, defaultCamLayer, type Architecture } from '../../../shared/config.js';
 import { CAM_TARGETS, type CamTarget } from '../../../shared/explain.js';
 import { inferenceStages, isAffine, planStages, type Stage, type StagePlan } from './inference-stages.js';
 
@@ -62,8 +63,19 @@ export function layerGrid(D: tf.LayersModel, name: string): { h: number; w: numb
   return spatialSize(targetLayer(D, name))!;
 }
 
-/** The deepest block (`block{k}`, a conv block's output) whose map is larger than 1x1. */
+/**
+ * The target layer when none is named. This product's Ds carry their architecture in their name
+ * (`discriminator_<arch>`, kept in every checkpoint's model.json), and get its measured default,
+ * defaultCamLayer; any other D (`gan-focus cam` on a foreign checkpoint) gets its deepest block,
+ * the one rule that needs no measurement of that D.
+ */
 export function defaultTargetLayer(D: tf.LayersModel): string {
+  const arch = /^discriminator_(\w+)$/.exec(D.name)?.[1];
+  return arch && (ARCHITECTURES as readonly string[]).includes(arch) ? defaultCamLayer(arch as Architecture) : deepestTargetLayer(D);
+}
+
+/** The deepest block (`block{k}`, a conv block's output) whose map is larger than 1x1. */
+export function deepestTargetLayer(D: tf.LayersModel): string {
   const valid = new Set(spatialLayerNames(D));
   const blocks = D.layers.map((l) => l.name).filter((n) => /^block\d+$/.test(n) && valid.has(n));
   if (blocks.length === 0)
