@@ -7,6 +7,7 @@
 // or: npx tsx bench/run.ts --recipe [--seeds 1,2,3] [--json] [-- train flags]: the default preset, trained end to end
 // or: npx tsx bench/run.ts --final [--json] [--backend B] [--width N] [--count N]: the study's final estimate of G, stage by stage (final.ts)
 // or: npx tsx bench/run.ts --cam-table --home H --run R --epoch E [--samples N] [--json]: every CAM method x layer measured (cam-table.ts)
+// or: npx tsx bench/run.ts --explain-cost [--rounds N] [--width W] [--json]: a training-set explanation's cost per image at every target layer (explain-cost.ts)
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { extraCases } from './cases.js';
 import { runCamTable } from './cam-table.js';
 import { runChartBench } from './charts.js';
 import { runFinalBench } from './final.js';
+import { runExplainCost } from './explain-cost.js';
 import { runRecipe } from './recipe.js';
 import { type ReferenceResult, referenceUnavailable, runReference } from './reference.js';
 import { median } from './timing.js';
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
   if (argv.includes('--cam-table')) return runCamTable(argv);
   if (argv.includes('--charts')) return runChartBench(argv);
   if (argv.includes('--final')) return runFinalBench(argv);
+  if (argv.includes('--explain-cost')) return runExplainCost(argv);
   const o = parse(argv);
   const [load1] = os.loadavg();
   printNote(o, `${os.cpus()[0]?.model ?? 'cpu'}; ${os.availableParallelism()} cores; load average ${load1.toFixed(1)}${load1 > os.availableParallelism() / 2 ? ' (busy: timings will be noisy)' : ''}`);

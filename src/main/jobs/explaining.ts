@@ -26,7 +26,7 @@ export interface ExplainRequest {
 }
 
 /** Batches of 64 as in the benchmarks; each is one transaction. */
-const BATCH = 64;
+export const EXPLAIN_BATCH = 64;
 
 /**
  * Explains D at the given epochs in an engine process. Each epoch's rows land
@@ -63,7 +63,7 @@ export function startExplain(
         settings: req.settings,
         samples: req.samples === 'probe' ? { kind: 'indices', indices: req.probeIndices } : { kind: 'train' },
         keepCams: req.keepCams,
-        batchSize: BATCH,
+        batchSize: EXPLAIN_BATCH,
         // ROAD costs ~30 forward passes per image: the probes, not the training set.
         faithfulness: req.samples === 'probe',
       },
