@@ -25,7 +25,8 @@ import { median } from './timing.js';
 
 const USAGE = 'usage: npm run bench -- --explain-cost [--rounds N] [--width W] [--json]';
 const ARCHS: Architecture[] = ['dcgan5', 'paper'];
-const WARMUP = 3;
+// One untimed batch per case: the backend and its kernels are warm after the first cases.
+const WARMUP = 1;
 const PROJECTIONS = [6_400, 60_000];
 
 interface Options {
@@ -42,7 +43,7 @@ function parse(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got ${argv[i + 1]}\n${USAGE}`);
     return n;
   };
-  return { rounds: whole('rounds', 10), width: whole('width', 64), json: argv.includes('--json') };
+  return { rounds: whole('rounds', 5), width: whole('width', 64), json: argv.includes('--json') };
 }
 
 interface Case {
