@@ -3,7 +3,7 @@ import { isMethodName, methods, type ApiEvent, type MethodName, type ParamsOf, t
 import { isDiskFull } from '../../shared/disk-full.js';
 import { formatIssues, parse } from '../../shared/schema.js';
 import type { RunRow } from '../../shared/types.js';
-import { forkLauncher, type EngineLauncher } from '../jobs/launcher.js';
+import { forkLauncher, trackingLauncher, type EngineLauncher } from '../jobs/launcher.js';
 import { ensureFinalQuality } from '../jobs/final-quality.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { StudyRunner, type StudyEnd } from '../jobs/study-runner.js';
@@ -90,7 +90,8 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
     },
     assessFinal: (runId) => ensureFinalQuality(db, paths, launcher, jobs, runId),
   });
-  const ctx: RouterContext = { db, paths, launcher, emit, training, jobs, studies, dataset: datasetCache(), finishing };
+  const oneShot = trackingLauncher(launcher);
+  const ctx: RouterContext = { db, paths, launcher: oneShot.launch, emit, training, jobs, studies, dataset: datasetCache(), finishing };
   const jobEnds = new Map<number, Promise<ResultOf<'cancelJob'>>>();
   const impl: Impl = { ...runMethods(ctx), ...runListMethods(ctx), ...explainMethods(ctx, jobEnds), ...compareMethods(ctx), ...studyMethods(ctx), ...reportMethods(ctx, () => impl) };
 
@@ -123,6 +124,7 @@ export function createRouter({ home, launcher = forkLauncher }: RouterOptions): 
     close(stop = CLOSED) {
       ctx.training.stopAll(stop);
       jobs.killAll();
+      oneShot.killAll();
       db.close();
     },
   };

@@ -41,3 +41,24 @@ export const forkLauncher: EngineLauncher = () => {
     },
   };
 };
+
+/**
+ * A launcher that remembers the processes it started until they exit, so that
+ * a closing router can end the one-shot jobs no registry owns (a step-time
+ * estimate, probe picking, a sanity check): a live child keeps its host
+ * process from exiting after `serve` got SIGTERM.
+ */
+export function trackingLauncher(launcher: EngineLauncher): { launch: EngineLauncher; killAll(): void } {
+  const live = new Set<EngineProcess>();
+  return {
+    launch: () => {
+      const proc = launcher();
+      live.add(proc);
+      proc.onExit(() => live.delete(proc));
+      return proc;
+    },
+    killAll: () => {
+      for (const proc of live) proc.kill();
+    },
+  };
+}
