@@ -66,7 +66,8 @@ test('the Study view: verdict, arms x seeds with run links, a curve and band per
   // Compare: one seed's three arms side by side; they differ only in their exclusions.
   await view.compareLink(study.seeds[0]).click();
   const ids = study.arms.map((a) => a.runs[0].id);
-  await expect(page).toHaveURL(new RegExp(`#/compare\\?ids=${ids.join(',')}$`));
+  // The address also carries the explain selection (method, target, threshold).
+  await expect(page).toHaveURL(new RegExp(`#/compare\\?ids=${ids.join(',')}(&|$)`));
   const compare = new ComparePage(page);
   await expect(compare.diffRow('excluded (count)')).toBeVisible();
   await page.goBack();
