@@ -99,7 +99,11 @@ export function studyDetail(db: Database, id: number, active: boolean): StudyDet
         perEpoch: perEpoch(runs),
         final: spread(finals.map((f) => f.kid)),
         finalFidInfinity: spread(finals.map((f) => f.fidInfinity)),
-        finalDigitsPresent: spread(finals.map((f) => f.digitsPresent)),
+        finalDigitsPresent: spread(
+          finals.map((f) => f.digitsPresent),
+          0.95,
+          [0, 10],
+        ),
       },
     ];
   });

@@ -88,15 +88,20 @@ export function sampleSd(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-/** Mean with a two-sided `level` t interval; one value gives a zero-width "interval" at it and sd null. */
-export function spread(xs: readonly number[], level = 0.95): Spread {
+/**
+ * Mean with a two-sided `level` t interval, clipped to the quantity's `range`
+ * (e.g. [0, 10] for digits present); one value gives sd and interval null.
+ */
+export function spread(xs: readonly number[], level = 0.95, range: readonly [number, number] = [-Infinity, Infinity]): Spread {
   const n = xs.length;
   if (n === 0) return { n, mean: null, sd: null, low: null, high: null };
   const m = mean(xs);
   if (n === 1) return { n, mean: m, sd: null, low: null, high: null };
   const sd = sampleSd(xs);
   const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean: m, sd, low: m - half, high: m + half };
+  // A bounded quantity's mean lies in its range: with 2-3 seeds a t interval
+  // on digits present reached -4.9, which no count can be.
+  return { n, mean: m, sd, low: Math.max(range[0], m - half), high: Math.min(range[1], m + half) };
 }
 
 /**

@@ -36,6 +36,16 @@ describe('spread and Welch difference', () => {
     expect(spread([]).mean).toBeNull();
   });
 
+  it('clips the interval of a bounded quantity to its range, and only the interval', () => {
+    // Digits present 0 and 3 over two seeds: mean 1.5, t interval 1.5 +- 19.06 reaches far below 0.
+    const open = spread([0, 3]);
+    expect(open.low!).toBeLessThan(-15);
+    const digits = spread([0, 3], 0.95, [0, 10]);
+    expect(digits).toMatchObject({ n: 2, mean: 1.5, low: 0, high: 10 });
+    expect(digits.sd).toBeCloseTo(open.sd!, 12);
+    expect(spread([4, 5, 6], 0.95, [0, 10])).toEqual(spread([4, 5, 6]));
+  });
+
   it("matches R's t.test(c(1,2,3), c(2,4,6)) (Welch)", () => {
     const e = welchDifference([1, 2, 3], [2, 4, 6])!;
     expect(e.estimate).toBe(-2);
