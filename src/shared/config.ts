@@ -8,10 +8,11 @@ export type Architecture = (typeof ARCHITECTURES)[number];
 
 /**
  * The CAM target layer used wherever none is chosen, by measurement (docs/explain.md,
- * "Choosing the method and layer"): with HiResCAM, dcgan5's block2 (16x16; block1 ties on ROAD
- * faithfulness, the coarser wins) and the paper D's block1 (32x32, its only layer where a CAM beats
- * a random map). At 8x8 and 4x4 no method beat the random map and the 0.70 rule mostly flags
- * coarse maps (an ideal CAM's ratio is 0.27 / 0.52 there, 0.09 at 16x16).
+ * "Choosing the method and layer"): with HiResCAM, dcgan5's block2 (16x16: faithful on both
+ * measured seeds, ROAD 1.35 and 1.21, the best worst case; the deeper layers' ranking flips between
+ * seeds) and the paper D's block1 (32x32, its only layer where a CAM beat a random map). At 8x8
+ * and 4x4 the 0.70 rule mostly flags coarse maps (an ideal CAM's ratio is 0.27 / 0.52 there,
+ * 0.09 at 16x16).
  */
 export function defaultCamLayer(arch: Architecture): string {
   return arch === 'paper' ? 'block1' : 'block2';
